@@ -1,0 +1,153 @@
+package cmd
+
+import (
+	gosync "sync"
+	"time"
+
+	"github.com/kballard/go-shellquote"
+	"github.com/zrep-go/zrep/lock"
+	"github.com/zrep-go/zrep/ssh"
+	zsync "github.com/zrep-go/zrep/sync"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// Factory builds what commands need, once per run: above all one host
+// connection per partner, shared by every pair that names it.
+type Factory struct {
+	IO     *IOStreams
+	Getenv func(string) string
+
+	// Global flags, filled by the root command.
+	Tag       string
+	Recursive bool
+	Debug     bool
+	SSH       string
+
+	mu    gosync.Mutex
+	hosts map[string]ssh.Host
+	self  string
+}
+
+// NewFactory reads knobs through getenv layered over /etc/default/zrep.
+func NewFactory(io *IOStreams, getenv func(string) string) *Factory {
+	return &Factory{IO: io, Getenv: layeredEnv(getenv), hosts: map[string]ssh.Host{}}
+}
+
+// Self is our host name: ZREP_SRC_HOST, else the short host name.
+func (f *Factory) Self() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.self != "" {
+		return f.self, nil
+	}
+	if v := f.Getenv("ZREP_SRC_HOST"); v != "" {
+		f.self = v
+		return v, nil
+	}
+	s, err := ssh.ShortHostName()
+	f.self = s
+	return s, err
+}
+
+// Host returns the cached Host for name, opening it on first use.
+func (f *Factory) Host(name string) (ssh.Host, error) {
+	self, err := f.Self()
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h, ok := f.hosts[name]; ok {
+		return h, nil
+	}
+	sshCmd := f.SSH
+	if sshCmd == "" {
+		sshCmd = f.Getenv("SSH")
+	}
+	h, err := ssh.Open(name, ssh.Options{Self: self, SSHCommand: sshCmd})
+	if err != nil {
+		return nil, err
+	}
+	f.hosts[name] = h
+	return h, nil
+}
+
+// Close closes every connection this run opened.
+func (f *Factory) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, h := range f.hosts {
+		h.Close()
+	}
+}
+
+// TagValue is -t, else ZREPTAG, else "zrep".
+func (f *Factory) TagValue() (zfsprops.Tag, error) {
+	t := f.Tag
+	if t == "" {
+		t = f.Getenv("ZREPTAG")
+	}
+	if t == "" {
+		t = zfsprops.DefaultTag
+	}
+	if err := zfsprops.ValidateTag(t); err != nil {
+		return "", usagef("%v", err)
+	}
+	return zfsprops.Tag(t), nil
+}
+
+// Env assembles the replication environment from flags and knobs.
+func (f *Factory) Env() (*zsync.Env, error) {
+	tag, err := f.TagValue()
+	if err != nil {
+		return nil, err
+	}
+	self, err := f.Self()
+	if err != nil {
+		return nil, err
+	}
+	local, err := f.Host("localhost")
+	if err != nil {
+		return nil, err
+	}
+	locker, err := lock.New(lock.Dir(f.Getenv))
+	if err != nil {
+		return nil, err
+	}
+	sendFlags, err := shellquote.Split(f.Getenv("ZREP_SEND_FLAGS"))
+	if err != nil {
+		return nil, usagef("ZREP_SEND_FLAGS: %v", err)
+	}
+	inc := f.Getenv("ZREP_INC_FLAG")
+	if inc == "" {
+		inc = "-I"
+		if tag != zfsprops.DefaultTag {
+			inc = "-i" // classic: other tags' snapshots must not travel along
+		}
+	}
+	save := f.Getenv("ZREP_SAVE_COUNT")
+	if save == "" {
+		save = "5"
+	}
+	if _, err := zfsprops.ParseSaveCount(save); err != nil {
+		return nil, usagef("ZREP_SAVE_COUNT: %v", err)
+	}
+	rename := f.Getenv("ZREP_RENAME_UNSENT")
+	return &zsync.Env{
+		Tag:          tag,
+		Self:         self,
+		Local:        local,
+		Hosts:        f.Host,
+		Locker:       locker,
+		Out:          f.IO.Out,
+		Err:          f.IO.ErrOut,
+		Now:          time.Now,
+		Recursive:    f.Recursive || f.Getenv("ZREP_R") == "-R",
+		SendFlags:    sendFlags,
+		IncFlag:      inc,
+		RenameUnsent: rename == "" || rename == "yes",
+		SaveCount:    save,
+		SkipExpire:   f.Getenv("ZREP_SKIP_EXPIRE") != "",
+		Verbose:      f.Getenv("ZREP_VERBOSE") != "",
+	}, nil
+}

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// ListOptions are `zrep list`'s parsed arguments.
+type ListOptions struct {
+	Verbose, Masters bool
+	Datasets         []string
+}
+
+// NewCmdList is `zrep list [-v|-L] [FS…]` (alias -l).
+func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
+	o := &ListOptions{}
+	c := &cobra.Command{
+		Use:   "list [-v | -L] [FS...]",
+		Short: "List zrep filesystems on this host",
+		Long: `List every zrep filesystem on this host, masters and replicas (-L: only
+masters). -v prints, per filesystem, its locally set and received
+properties and the last snapshot synced, as classic zrep does.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Datasets = args
+			if err := checkFS(args...); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return listRun(c, f, o)
+		},
+	}
+	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "properties and last synced snapshot of each")
+	c.Flags().BoolVarP(&o.Masters, "masters", "L", false, "only filesystems this host is master of")
+	return c
+}
+
+func listRun(c *cobra.Command, f *Factory, o *ListOptions) error {
+	sel, err := selectFilesystems(c, f, true, o.Masters, o.Datasets)
+	if err != nil {
+		return err
+	}
+	out := f.IO.Out
+	if !o.Verbose {
+		for _, fs := range sel.fs {
+			fmt.Fprintln(out, fs.Name)
+		}
+		return nil
+	}
+	if len(sel.fs) == 0 {
+		return nil
+	}
+	local, _ := f.Host("localhost")
+	var names []string
+	for _, fs := range sel.fs {
+		names = append(names, fs.Name)
+	}
+	props, err := zfsprops.ReadSetProps(c.Context(), local, names...)
+	if err != nil {
+		return err
+	}
+	for _, fs := range sel.fs {
+		fmt.Fprintf(out, "%s:\n", fs.Name)
+		for _, p := range props[fs.Name] {
+			fmt.Fprintf(out, "%s\t%s\n", p.Property, p.Value.Value)
+		}
+		last := ""
+		if s, ok := fs.LastSent(sel.tag); ok {
+			last = s.Name
+		}
+		fmt.Fprintf(out, "last snapshot synced: %s\n", last)
+		if len(o.Datasets) == 0 {
+			fmt.Fprintln(out)
+		}
+	}
+	return nil
+}

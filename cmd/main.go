@@ -1,0 +1,52 @@
+// Package cmd is zrep's command line: flags, output and exit codes. The
+// replication logic lives in sync/ and failover/; nothing here builds a
+// zfs command line.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
+)
+
+// Main runs zrep with args (without the program name) and returns the exit
+// code. It is the one place that turns an error into a code.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := NewFactory(SystemIO(), os.Getenv)
+	defer f.Close()
+	root := NewRootCmd(f)
+	root.SetArgs(normalizeArgs(args))
+	err := root.ExecuteContext(ctx)
+	return f.report(err, ctx)
+}
+
+func (f *Factory) report(err error, ctx context.Context) int {
+	var silent *SilentError
+	var usage *UsageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case ctx.Err() != nil:
+		f.IO.Errorf(err)
+		return ExitInterrupted
+	case errors.As(err, &silent):
+		return silent.Code
+	case errors.As(err, &usage):
+		f.IO.Errorf(err)
+		return ExitUsage
+	}
+	f.IO.Errorf(err)
+	return ExitFailure
+}

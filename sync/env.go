@@ -1,0 +1,71 @@
+// Package sync replicates a zrep pair: it takes the snapshot, streams
+// `zfs send` into `zfs recv` on the partner, stamps TAG:sent marks, and
+// expires old snapshots on both sides. It talks to hosts only through
+// ssh.Host, so its logic runs against fakes in unit tests.
+package sync
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zrep-go/zrep/lock"
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// Env is what one zrep run knows: who we are, how to reach hosts, and the
+// classic knobs that shape commands.
+type Env struct {
+	Tag    zfsprops.Tag
+	Self   string   // our short host name, stored in TAG:src-host
+	Local  ssh.Host // this machine
+	Hosts  func(name string) (ssh.Host, error)
+	Locker *lock.Locker
+	Out    io.Writer // informational lines (classic stdout)
+	Err    io.Writer // warnings
+	Now    func() time.Time
+
+	Recursive    bool     // -R / ZREP_R: send -R, snapshot/destroy -r
+	SendFlags    []string // ZREP_SEND_FLAGS
+	IncFlag      string   // ZREP_INC_FLAG: -I, or -i for non-default tags
+	RenameUnsent bool     // ZREP_RENAME_UNSENT=yes (default)
+	SaveCount    string   // ZREP_SAVE_COUNT, written at init
+	SkipExpire   bool     // ZREP_SKIP_EXPIRE
+	Verbose      bool     // classic -v: send -v; also say what we do
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// say prints an informational line when verbose; the default under cron
+// is silence on success.
+func (e *Env) say(format string, args ...any) {
+	if e.Verbose {
+		fmt.Fprintf(e.Out, format+"\n", args...)
+	}
+}
+
+func (e *Env) warn(format string, args ...any) {
+	fmt.Fprintf(e.Err, "Warning: "+format+"\n", args...)
+}
+
+func (e *Env) host(ctx context.Context, name string) (ssh.Host, error) {
+	h, err := e.Hosts(name)
+	if err != nil {
+		return nil, zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", name, name)
+	}
+	return h, nil
+}
+
+func (e *Env) rflag() []string {
+	if e.Recursive {
+		return []string{"-r"}
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// ExpireMaster picks what the master side destroys: zrep snapshots older
+// than the last sent one, beyond the newest savecount-1 of them. The last
+// sent snapshot and anything newer are never candidates (classic §4.4).
+func ExpireMaster(tag zfsprops.Tag, snaps []zfsprops.Snapshot, lastSent string, savecount int) []string {
+	var older []string
+	for _, s := range snaps {
+		if s.Name == lastSent {
+			break
+		}
+		if _, _, ok := tag.ParseSerial(s.Short()); ok {
+			older = append(older, s.Name)
+		}
+	}
+	return oldest(older, savecount-1)
+}
+
+// ExpireReplica picks what a non-master side destroys: all but the newest
+// savecount zrep snapshots.
+func ExpireReplica(tag zfsprops.Tag, snaps []zfsprops.Snapshot, savecount int) []string {
+	var names []string
+	for _, s := range snaps {
+		if _, _, ok := tag.ParseSerial(s.Short()); ok {
+			names = append(names, s.Name)
+		}
+	}
+	return oldest(names, savecount)
+}
+
+// oldest returns names minus its last keep entries.
+func oldest(names []string, keep int) []string {
+	if keep < 0 {
+		keep = 0
+	}
+	if len(names) <= keep {
+		return nil
+	}
+	return names[:len(names)-keep]
+}
+
+// destroy removes snapshots one call each: zfs-fuse has no comma lists.
+func (e *Env) destroy(ctx context.Context, h ssh.Host, names []string) error {
+	for _, name := range names {
+		argv := append([]string{"zfs", "destroy"}, e.rflag()...)
+		if _, err := h.Run(ctx, append(argv, name), nil); err != nil {
+			return fmt.Errorf("expire %s on %s: %w", name, h.Name(), err)
+		}
+	}
+	return nil
+}
+
+// expireSide destroys what the rule picks on one side; savecount comes from
+// that side's own TAG:savecount, falling back to the partner's.
+func (e *Env) expireSide(ctx context.Context, h ssh.Host, fs *zfsprops.Filesystem, snaps []zfsprops.Snapshot, master bool, lastSent, fallbackCount string) error {
+	raw := fs.Config(e.Tag).SaveCount
+	if raw == "" {
+		raw = fallbackCount
+	}
+	n, err := zfsprops.ParseSaveCount(raw)
+	if err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s: %w; nothing expired", fs.Name, h.Name(), err),
+			"set it with: zfs set %s=5 %s", e.Tag.SaveCount(), fs.Name)
+	}
+	var doomed []string
+	if master {
+		doomed = ExpireMaster(e.Tag, snaps, lastSent, n)
+	} else {
+		doomed = ExpireReplica(e.Tag, snaps, n)
+	}
+	return e.destroy(ctx, h, doomed)
+}

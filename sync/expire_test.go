@@ -1,0 +1,72 @@
+package sync
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+func snaps(fs string, shorts ...string) []zfsprops.Snapshot {
+	var out []zfsprops.Snapshot
+	for _, s := range shorts {
+		out = append(out, zfsprops.Snapshot{Name: fs + "@" + s, GUID: "g-" + s})
+	}
+	return out
+}
+
+func TestExpireMasterKeepsLastSentAndNewer(t *testing.T) {
+	s := snaps("pa/x", "zrep_000001", "manual", "zrep_000002", "zrep_000003", "zrep_000004", "zrep_000005_unsent", "zrep_000006")
+	got := ExpireMaster("zrep", s, "pa/x@zrep_000004", 2)
+	want := []string{"pa/x@zrep_000001", "pa/x@zrep_000002"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if got := ExpireMaster("zrep", s, "pa/x@zrep_000004", 10); got != nil {
+		t.Fatalf("savecount 10: %v", got)
+	}
+}
+
+func TestExpireReplicaKeepsNewestOnlyZrep(t *testing.T) {
+	s := snaps("pb/x", "zrep_000001", "mine", "zrep_000002", "zrep-b_000001", "zrep_000003")
+	got := ExpireReplica("zrep", s, 2)
+	if want := []string{"pb/x@zrep_000001"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestLatestCommonByGUID(t *testing.T) {
+	src := snaps("pa/x", "zrep_000001", "zrep_000002", "zrep_000003")
+	dst := snaps("pb/x", "zrep_000001", "zrep_000002")
+	dst[1].GUID = "renamed-but-different" // same name, different data
+	c, ok := LatestCommon(src, dst)
+	if !ok || c.Name != "pa/x@zrep_000001" {
+		t.Fatalf("got %v %v", c, ok)
+	}
+	if _, ok := LatestCommon(src, nil); ok {
+		t.Fatal("nothing in common expected")
+	}
+}
+
+func TestAfterSyncFollowsIncFlag(t *testing.T) {
+	src := &zfsprops.Filesystem{Name: "pa/x", Snapshots: snaps("pa/x", "zrep_000001", "zrep_000002_unsent", "manual")}
+	dst := &zfsprops.Filesystem{Name: "pb/x", Snapshots: snaps("pb/x", "zrep_000001")}
+	common := src.Snapshots[0]
+	names := func(ss []zfsprops.Snapshot) (out []string) {
+		for _, s := range ss {
+			out = append(out, s.Short())
+		}
+		return out
+	}
+	got := afterSync(src, dst, common, "pa/x@zrep_000003", "100", true)
+	if want := []string{"zrep_000001", "zrep_000002_unsent", "manual", "zrep_000003"}; !reflect.DeepEqual(names(got.dst), want) {
+		t.Errorf("-I: dst %v, want %v", names(got.dst), want)
+	}
+	got = afterSync(src, dst, common, "pa/x@zrep_000003", "100", false)
+	if want := []string{"zrep_000001", "zrep_000003"}; !reflect.DeepEqual(names(got.dst), want) {
+		t.Errorf("-i: dst %v, want %v", names(got.dst), want)
+	}
+	if n := len(got.src); n != 4 || got.src[3].SentTime() != 100 {
+		t.Errorf("src after: %+v", got.src)
+	}
+}

@@ -1,0 +1,155 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// InitOptions are init's arguments.
+type InitOptions struct {
+	Src, DestHost, DestFS string
+	Force                 bool // receive into an existing destination
+}
+
+// Init pairs Src with DestHost:DestFS and sends the first full stream.
+// It never destroys a destination it did not create.
+func (e *Env) Init(ctx context.Context, o InitOptions) error {
+	if !strings.Contains(o.DestFS, "/") {
+		return zfsprops.WithHint(fmt.Errorf("destination %s:%s is a bare pool", o.DestHost, o.DestFS),
+			"replicate into a filesystem below it, e.g. %s/%s", o.DestFS, o.Src[strings.LastIndex(o.Src, "/")+1:])
+	}
+	src, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, o.Src)
+	if err != nil {
+		return zfsprops.WithHint(err, "create it first, or check the name with zfs list")
+	}
+	if cfg := src.Config(e.Tag); cfg.DestFS != "" {
+		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", o.Src, cfg.DestHost, cfg.DestFS),
+			"to re-initialise, first run: zrep clear %s", o.Src)
+	}
+	if snaps := src.ZrepSnapshots(e.Tag); len(snaps) > 0 {
+		return zfsprops.WithHint(fmt.Errorf("%s already has zrep snapshots (%s)", o.Src, snaps[0].Short()),
+			"remove them with: zrep clear %s", o.Src)
+	}
+	held, err := e.Locker.TryLock(e.Self, o.Src)
+	if err != nil {
+		return err
+	}
+	defer held.Unlock()
+
+	h, err := e.host(ctx, o.DestHost)
+	if err != nil {
+		return err
+	}
+	existed, err := e.checkDest(ctx, h, o)
+	if err != nil {
+		return err
+	}
+	mountpoint, err := e.Local.Run(ctx, []string{"zfs", "get", "-H", "-o", "source", "mountpoint", o.Src}, nil)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(e.Out, "Setting zrep properties on %s\n", o.Src)
+	props := [][2]string{
+		{e.Tag.SrcFS(), o.Src}, {e.Tag.SrcHost(), e.Self}, {e.Tag.DestFS(), o.DestFS},
+		{e.Tag.DestHost(), o.DestHost}, {e.Tag.SaveCount(), e.SaveCount},
+	}
+	for _, p := range props {
+		if err := zfsprops.Set(ctx, e.Local, o.Src, p[0], p[1]); err != nil {
+			return e.undoInit(ctx, o, false, err)
+		}
+	}
+	snap := o.Src + "@" + e.Tag.SnapName(0)
+	fmt.Fprintf(e.Out, "Creating snapshot %s\n", snap)
+	if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+		return e.undoInit(ctx, o, false, err)
+	}
+	fmt.Fprintf(e.Out, "Sending initial replication stream to %s:%s\n", o.DestHost, o.DestFS)
+	sentAt := strconv.FormatInt(e.now().Unix(), 10)
+	// -p carries the zrep:* config, so the replica's copy is "received",
+	// as with classic zrep on modern ZFS; -u keeps it unmounted.
+	if err := transfer(ctx, e.Local, e.sendArgs("", snap, true), h, recvArgs(o.DestFS, existed, true)); err != nil {
+		return e.undoInit(ctx, o, !existed, err)
+	}
+	if err := zfsprops.Set(ctx, h, o.DestFS, "readonly", "on"); err != nil {
+		return e.undoInit(ctx, o, !existed, err)
+	}
+	if strings.TrimSpace(string(mountpoint)) == "local" {
+		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
+		if err := zfsprops.Inherit(ctx, h, o.DestFS, "mountpoint"); err != nil {
+			return e.undoInit(ctx, o, !existed, err)
+		}
+	}
+	if err := zfsprops.Set(ctx, e.Local, snap, e.Tag.Sent(), sentAt); err != nil {
+		return e.undoInit(ctx, o, !existed, err)
+	}
+	// master last, so sync all never sees a half-initialised pair.
+	if err := zfsprops.Set(ctx, e.Local, o.Src, e.Tag.Master(), "yes"); err != nil {
+		return e.undoInit(ctx, o, !existed, err)
+	}
+	fmt.Fprintf(e.Out, "Initialization copy of %s to %s:%s complete\n", o.Src, o.DestHost, o.DestFS)
+	fmt.Fprintln(e.Out, "Filesystem will not be mounted")
+	return nil
+}
+
+// checkDest answers "does the destination exist" and refuses what init
+// must not do.
+func (e *Env) checkDest(ctx context.Context, host ssh.Host, o InitOptions) (bool, error) {
+	existed, err := zfsprops.Exists(ctx, host, o.DestFS)
+	if err != nil {
+		return false, err
+	}
+	if existed && !o.Force {
+		return true, zfsprops.WithHint(fmt.Errorf("%s:%s already exists, will not overwrite it", o.DestHost, o.DestFS),
+			"pick a new name, or pass -f to receive into it (its data and snapshots are replaced)")
+	}
+	if !existed {
+		parent := o.DestFS[:strings.LastIndex(o.DestFS, "/")]
+		ok, err := zfsprops.Exists(ctx, host, parent)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, zfsprops.WithHint(fmt.Errorf("parent %s of %s does not exist on %s", parent, o.DestFS, o.DestHost),
+				"create it on %s: zfs create -p %s", o.DestHost, parent)
+		}
+	}
+	return existed, nil
+}
+
+// undoInit puts the source back as it was and removes the destination
+// only when this init created it.
+func (e *Env) undoInit(ctx context.Context, o InitOptions, createdDest bool, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	var notes []string
+	if createdDest {
+		if h, err := e.Hosts(o.DestHost); err == nil {
+			if ok, _ := zfsprops.Exists(ctx, h, o.DestFS); ok {
+				if _, err := h.Run(ctx, []string{"zfs", "destroy", "-r", o.DestFS}, nil); err != nil {
+					notes = append(notes, fmt.Sprintf("could not remove %s:%s: %v", o.DestHost, o.DestFS, err))
+				}
+			}
+		}
+	}
+	snap := o.Src + "@" + e.Tag.SnapName(0)
+	if ok, _ := zfsprops.Exists(ctx, e.Local, snap); ok {
+		e.Local.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil)
+	}
+	for _, p := range []string{e.Tag.Master(), e.Tag.SrcFS(), e.Tag.SrcHost(), e.Tag.DestFS(), e.Tag.DestHost(), e.Tag.SaveCount()} {
+		zfsprops.Inherit(ctx, e.Local, o.Src, p)
+	}
+	err := fmt.Errorf("init of %s to %s:%s failed, changes undone: %w", o.Src, o.DestHost, o.DestFS, cause)
+	if len(notes) > 0 {
+		err = fmt.Errorf("%w (%s)", err, strings.Join(notes, "; "))
+	}
+	if errors.Is(cause, context.Canceled) {
+		return err
+	}
+	return zfsprops.WithHint(err, "fix the cause above and run zrep init again")
+}

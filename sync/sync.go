@@ -1,0 +1,168 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/zrep-go/zrep/lock"
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// SyncOptions are sync's flags.
+type SyncOptions struct {
+	Force bool          // -f: recv -F
+	Quiet time.Duration // -q: skip a busy fs synced within this long
+}
+
+// Sync replicates one master filesystem to its partner.
+func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
+	src, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
+	if err != nil {
+		return err
+	}
+	cfg := src.Config(e.Tag)
+	if cfg.DestFS == "" || cfg.DestHost == "" {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
+			"run: zrep init %s DESTHOST DESTFS", name)
+	}
+	if !cfg.Master {
+		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
+			"its master is %s:%s; sync there, or use zrep refresh here to pull", cfg.SrcHost, cfg.SrcFS)
+	}
+	l, err := e.lockFS(ctx, src)
+	var busy *lock.BusyError
+	if errors.As(err, &busy) {
+		return e.quiet(src, busy, o.Quiet)
+	}
+	if err != nil {
+		return err
+	}
+	defer l.unlock(context.WithoutCancel(ctx))
+	return e.syncLocked(ctx, src, cfg, o.Force)
+}
+
+// quiet decides, for a busy filesystem, between a silent skip and an error.
+func (e *Env) quiet(src *zfsprops.Filesystem, busy *lock.BusyError, limit time.Duration) error {
+	hint := "wait for the other run, or pass -q SECS to skip busy filesystems"
+	if limit <= 0 {
+		return zfsprops.WithHint(busy, "%s", hint)
+	}
+	last, ok := src.LastSent(e.Tag)
+	if !ok {
+		return zfsprops.WithHint(busy, "quiet mode, but %s was never synced", src.Name)
+	}
+	age := e.now().Sub(time.Unix(last.SentTime(), 0))
+	if age > limit {
+		return zfsprops.WithHint(busy, "quiet time limit of %d seconds exceeded (last sync %s ago)", int(limit.Seconds()), age.Round(time.Second))
+	}
+	e.say("Quiet mode: skipping busy fs %s at %s", src.Name, e.now().Format(time.UnixDate))
+	return &SkippedError{FS: src.Name}
+}
+
+func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsprops.Config, force bool) error {
+	h, err := e.host(ctx, cfg.DestHost)
+	if err != nil {
+		return err
+	}
+	dst, err := zfsprops.ReadOne(ctx, h, e.Tag, cfg.DestFS)
+	var ne *zfsprops.NotExistError
+	if errors.As(err, &ne) {
+		return zfsprops.WithHint(fmt.Errorf("destination %s:%s of %s does not exist", cfg.DestHost, cfg.DestFS, src.Name),
+			"to start over: zrep clear %s, then zrep init", src.Name)
+	}
+	if err != nil {
+		return err
+	}
+	if dst.IsMaster(e.Tag) {
+		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: src.Name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
+			"decide which side holds the data to keep and run zrep failover -L on the other")
+	}
+	common, ok := LatestCommon(src.Snapshots, dst.Snapshots)
+	if !ok {
+		return zfsprops.WithHint(fmt.Errorf("%s and %s:%s have no snapshot in common", src.Name, cfg.DestHost, cfg.DestFS),
+			"re-initialise: zrep clear %s, then zrep init -f", src.Name)
+	}
+	if err := e.repairMark(ctx, src, common); err != nil {
+		return err
+	}
+	snap := src.Name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, src.Snapshots, dst.Snapshots))
+	if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+		return fmt.Errorf("could not create snapshot %s: %w", snap, err)
+	}
+	e.say("sending %s to %s:%s", snap, cfg.DestHost, cfg.DestFS)
+	sentAt := strconv.FormatInt(e.now().Unix(), 10)
+	err = transfer(ctx, e.Local, e.sendArgs(common.Name, snap, false), h, recvArgs(cfg.DestFS, force, false))
+	if err != nil {
+		return e.failedSend(ctx, h, cfg, snap, err)
+	}
+	short := snap[len(src.Name)+1:]
+	if err := zfsprops.Set(ctx, h, cfg.DestFS+"@"+short, e.Tag.Sent(), sentAt); err != nil {
+		return fmt.Errorf("received %s but could not mark it sent on %s: %w", snap, cfg.DestHost, err)
+	}
+	if err := zfsprops.Set(ctx, e.Local, snap, e.Tag.Sent(), sentAt); err != nil {
+		return err
+	}
+	if e.SkipExpire {
+		return nil
+	}
+	e.say("Expiring zrep snaps on %s", src.Name)
+	after := afterSync(src, dst, common, snap, sentAt, e.incFlag() == "-I")
+	if err := e.expireSide(ctx, e.Local, src, after.src, true, snap, ""); err != nil {
+		return err
+	}
+	return e.expireSide(ctx, h, dst, after.dst, false, "", cfg.SaveCount)
+}
+
+// failedSend asks the receiver before calling a transfer failed: if the
+// snapshot arrived (the connection died after recv), mark it and go on
+// next time; else rename it _unsent (or destroy it) as classic does.
+func (e *Env) failedSend(ctx context.Context, h ssh.Host, cfg zfsprops.Config, snap string, sendErr error) error {
+	_, short, _ := cutAt(snap)
+	if ok, _ := zfsprops.Exists(ctx, h, cfg.DestFS+"@"+short); ok {
+		e.warn("transfer of %s reported an error but %s has it; it will be marked on the next sync: %v", snap, cfg.DestHost, sendErr)
+		return nil
+	}
+	var next string
+	if e.RenameUnsent {
+		argv := append(append([]string{"zfs", "rename"}, e.rflag()...), snap, snap+"_unsent")
+		if _, err := e.Local.Run(context.WithoutCancel(ctx), argv, nil); err == nil {
+			next = "renamed to " + short + "_unsent"
+		}
+	} else {
+		argv := append(append([]string{"zfs", "destroy"}, e.rflag()...), snap)
+		if _, err := e.Local.Run(context.WithoutCancel(ctx), argv, nil); err == nil {
+			next = "destroyed"
+		}
+	}
+	if next == "" {
+		next = "left in place"
+	}
+	return zfsprops.WithHint(fmt.Errorf("sending %s to %s:%s failed (snapshot %s): %w", snap, cfg.DestHost, cfg.DestFS, next, sendErr),
+		"fix the cause and run zrep sync again; it resends from the last common snapshot")
+}
+
+// repairMark stamps TAG:sent on the common snapshot when the mark is
+// missing locally (receive done, connection lost before the mark: classic #5).
+func (e *Env) repairMark(ctx context.Context, src *zfsprops.Filesystem, common zfsprops.Snapshot) error {
+	if last, ok := src.LastSent(e.Tag); ok && last.Name == common.Name {
+		return nil
+	}
+	if _, _, ok := e.Tag.ParseSerial(common.Short()); !ok {
+		return nil
+	}
+	e.say("marking %s as sent: the partner has it", common.Name)
+	return zfsprops.Set(ctx, e.Local, common.Name, e.Tag.Sent(), strconv.FormatInt(e.now().Unix(), 10))
+}
+
+func cutAt(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '@' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,170 @@
+package zfsprops
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Snapshot is one snapshot of a filesystem. Its identity is the GUID; the
+// name is what zrep expires and what the classic tool sorts by.
+type Snapshot struct {
+	Name      string // FS@SHORT
+	GUID      string // "" when not read
+	CreateTXG uint64
+	Sent      Value // TAG:sent
+}
+
+// Short is the part after '@'.
+func (s Snapshot) Short() string { _, short, _ := strings.Cut(s.Name, "@"); return short }
+
+// SentTime is the TAG:sent epoch when it was set locally, else 0.
+func (s Snapshot) SentTime() int64 {
+	n, err := strconv.ParseInt(s.Sent.Local(), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// Filesystem is a filesystem (or volume) with the properties zrep read and,
+// when asked for, its direct snapshots.
+type Filesystem struct {
+	Name      string
+	Props     map[string]Value
+	Snapshots []Snapshot // oldest first
+}
+
+// Prop returns a property value; a property not read or unset is the zero Value.
+func (f *Filesystem) Prop(name string) Value { return f.Props[name] }
+
+// Inventory is what one query told us about a host, in zfs's order.
+type Inventory struct {
+	Order []string
+	FS    map[string]*Filesystem
+}
+
+// NewInventory groups parsed lines by filesystem; snapshot lines become
+// Snapshots of their filesystem.
+func NewInventory(lines []PropLine, tag Tag) *Inventory {
+	inv := &Inventory{FS: map[string]*Filesystem{}}
+	snaps := map[string]*Snapshot{}
+	var snapOrder []string
+	for _, l := range lines {
+		fsName, _, isSnap := strings.Cut(l.Name, "@")
+		fs := inv.get(fsName)
+		if !isSnap {
+			fs.Props[l.Property] = l.Value
+			continue
+		}
+		s := snaps[l.Name]
+		if s == nil {
+			s = &Snapshot{Name: l.Name}
+			snaps[l.Name] = s
+			snapOrder = append(snapOrder, l.Name)
+		}
+		switch l.Property {
+		case "guid":
+			s.GUID = l.Value.Value
+		case "createtxg":
+			s.CreateTXG, _ = strconv.ParseUint(l.Value.Value, 10, 64)
+		case tag.Sent():
+			s.Sent = l.Value
+		}
+	}
+	for _, name := range snapOrder {
+		fsName, _, _ := strings.Cut(name, "@")
+		fs := inv.FS[fsName]
+		fs.Snapshots = append(fs.Snapshots, *snaps[name])
+	}
+	for _, fs := range inv.FS {
+		sortSnapshots(fs.Snapshots, tag)
+	}
+	return inv
+}
+
+func (inv *Inventory) get(name string) *Filesystem {
+	fs := inv.FS[name]
+	if fs == nil {
+		fs = &Filesystem{Name: name, Props: map[string]Value{}}
+		inv.FS[name] = fs
+		inv.Order = append(inv.Order, name)
+	}
+	return fs
+}
+
+// sortSnapshots orders by creation when createtxg is known; otherwise by
+// serial for zrep snapshots, which is the classic name order.
+func sortSnapshots(s []Snapshot, tag Tag) {
+	sort.SliceStable(s, func(i, j int) bool {
+		if s[i].CreateTXG != 0 || s[j].CreateTXG != 0 {
+			return s[i].CreateTXG < s[j].CreateTXG
+		}
+		return s[i].Name < s[j].Name
+	})
+}
+
+// ZrepFilesystems are those with TAG:dest-fs set locally or received: the
+// classic definition of "managed by zrep" for list and status -a.
+func (inv *Inventory) ZrepFilesystems(tag Tag) []*Filesystem {
+	var out []*Filesystem
+	for _, name := range inv.Order {
+		fs := inv.FS[name]
+		if v := fs.Prop(tag.DestFS()); v.Set() && (v.Source == SourceLocal || v.Source == SourceReceived) {
+			out = append(out, fs)
+		}
+	}
+	return out
+}
+
+// Masters are filesystems with a local TAG:master=yes whose TAG:src-host is
+// self: the same pool seen from another zone or host is not ours to sync.
+func (inv *Inventory) Masters(tag Tag, self string) []*Filesystem {
+	var out []*Filesystem
+	for _, fs := range inv.ZrepFilesystems(tag) {
+		if fs.IsMaster(tag) && fs.Prop(tag.SrcHost()).Any() == self {
+			out = append(out, fs)
+		}
+	}
+	return out
+}
+
+// IsMaster reads TAG:master from its local value only.
+func (f *Filesystem) IsMaster(tag Tag) bool { return f.Prop(tag.Master()).Local() == "yes" }
+
+// ZrepSnapshots are the snapshots zrep made under this tag, oldest first.
+func (f *Filesystem) ZrepSnapshots(tag Tag) []Snapshot {
+	var out []Snapshot
+	for _, s := range f.Snapshots {
+		if _, _, ok := tag.ParseSerial(s.Short()); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// LastSent is the newest zrep snapshot carrying a local TAG:sent, the
+// classic "last synced" point; ok is false when there is none.
+func (f *Filesystem) LastSent(tag Tag) (Snapshot, bool) {
+	snaps := f.ZrepSnapshots(tag)
+	for i := len(snaps) - 1; i >= 0; i-- {
+		if snaps[i].SentTime() != 0 {
+			return snaps[i], true
+		}
+	}
+	return Snapshot{}, false
+}
+
+// NextSerial is one more than the highest serial among the given
+// snapshots, "_unsent" ones included since they consumed theirs.
+func NextSerial(tag Tag, snapsets ...[]Snapshot) uint64 {
+	var next uint64
+	for _, snaps := range snapsets {
+		for _, s := range snaps {
+			if n, _, ok := tag.ParseSerial(s.Short()); ok && n+1 > next {
+				next = n + 1
+			}
+		}
+	}
+	return next
+}

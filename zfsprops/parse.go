@@ -1,0 +1,59 @@
+package zfsprops
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+)
+
+// PropLine is one line of `zfs get -H -p -o name,property,value,source`.
+type PropLine struct {
+	Name, Property string
+	Value
+}
+
+// GetArgs builds `zfs get` for name,property,value,source. Extra flags
+// (such as "-r", "-d", "1", "-s", "local,received") go before the
+// property list; targets may be empty for "every dataset on the host".
+func GetArgs(flags []string, props []string, targets ...string) []string {
+	argv := []string{"zfs", "get", "-H", "-p", "-o", "name,property,value,source"}
+	argv = append(argv, flags...)
+	argv = append(argv, joinComma(props))
+	return append(argv, targets...)
+}
+
+func joinComma(props []string) string {
+	var b bytes.Buffer
+	for i, p := range props {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// ParseGet parses tab-separated zfs get output. Fields are split on tabs
+// only, never on runs of white space: names and values may hold spaces and
+// a value may be empty.
+func ParseGet(out []byte) ([]PropLine, error) {
+	var lines []PropLine
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 64*1024), 1<<20) // user property values reach 8 KiB
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		f := bytes.Split([]byte(line), []byte{'\t'})
+		if len(f) != 4 {
+			return nil, fmt.Errorf("zfs get output line %d: want 4 tab-separated fields, got %d: %q", n, len(f), line)
+		}
+		lines = append(lines, PropLine{
+			Name:     string(f[0]),
+			Property: string(f[1]),
+			Value:    Value{Value: string(f[2]), Source: ParseSource(string(f[3]))},
+		})
+	}
+	return lines, sc.Err()
+}

@@ -1,0 +1,121 @@
+package zfsprops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/zrep-go/zrep/ssh"
+)
+
+// NotExistError is a dataset that zfs says does not exist.
+type NotExistError struct {
+	Host, Name string
+}
+
+func (e *NotExistError) Error() string {
+	return fmt.Sprintf("%s does not exist on %s", e.Name, e.Host)
+}
+
+var notExistRE = regexp.MustCompile(`cannot open '([^']*)': dataset does not exist`)
+
+// classify turns zfs's "dataset does not exist" stderr into *NotExistError
+// so callers can branch on it; other errors pass through.
+func classify(err error) error {
+	var xe *ssh.ExitError
+	if errors.As(err, &xe) {
+		if m := notExistRE.FindStringSubmatch(xe.Stderr); m != nil {
+			return &NotExistError{Host: xe.Host, Name: m[1]}
+		}
+	}
+	return err
+}
+
+// ReadAll reads the zrep properties of every dataset on h, snapshots'
+// TAG:sent marks included, in one zfs call: the whole cost of a no-op
+// status or the discovery step of sync all.
+func ReadAll(ctx context.Context, h ssh.Host, tag Tag) (*Inventory, error) {
+	out, err := h.Run(ctx, GetArgs([]string{"-s", "local,received"}, tag.FilesystemProps()), nil)
+	if err != nil {
+		return nil, classify(err)
+	}
+	lines, err := ParseGet(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.Name(), err)
+	}
+	return NewInventory(lines, tag), nil
+}
+
+// ReadDetail reads the named filesystems' zrep properties and their
+// direct snapshots with GUID, createtxg and TAG:sent, in one zfs call.
+func ReadDetail(ctx context.Context, h ssh.Host, tag Tag, names ...string) (*Inventory, error) {
+	props := append(tag.FilesystemProps(), "guid", "createtxg")
+	out, err := h.Run(ctx, GetArgs([]string{"-d", "1"}, props, names...), nil)
+	if err != nil {
+		return nil, classify(err)
+	}
+	lines, err := ParseGet(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.Name(), err)
+	}
+	return NewInventory(lines, tag), nil
+}
+
+// ReadOne is ReadDetail for a single filesystem.
+func ReadOne(ctx context.Context, h ssh.Host, tag Tag, name string) (*Filesystem, error) {
+	inv, err := ReadDetail(ctx, h, tag, name)
+	if err != nil {
+		return nil, err
+	}
+	fs := inv.FS[name]
+	if fs == nil {
+		return nil, &NotExistError{Host: h.Name(), Name: name}
+	}
+	return fs, nil
+}
+
+// Exists reports whether a dataset exists on h.
+func Exists(ctx context.Context, h ssh.Host, name string) (bool, error) {
+	_, err := h.Run(ctx, []string{"zfs", "list", "-H", "-o", "name", name}, nil)
+	if err == nil {
+		return true, nil
+	}
+	var ne *NotExistError
+	if err = classify(err); errors.As(err, &ne) {
+		return false, nil
+	}
+	return false, err
+}
+
+// Set sets one property (one call per property: zfs-fuse and older ZFS
+// take a single prop=value per `zfs set`).
+func Set(ctx context.Context, h ssh.Host, name, prop, value string) error {
+	_, err := h.Run(ctx, []string{"zfs", "set", prop + "=" + value, name}, nil)
+	return classify(err)
+}
+
+// Inherit clears a locally set property.
+func Inherit(ctx context.Context, h ssh.Host, name, prop string) error {
+	_, err := h.Run(ctx, []string{"zfs", "inherit", prop, name}, nil)
+	return classify(err)
+}
+
+// ReadSetProps returns every property set locally or received on the named
+// datasets, in zfs's order, values as zfs displays them (list -v).
+func ReadSetProps(ctx context.Context, h ssh.Host, names ...string) (map[string][]PropLine, error) {
+	argv := []string{"zfs", "get", "-H", "-o", "name,property,value,source", "-s", "local,received", "all"}
+	out, err := h.Run(ctx, append(argv, names...), nil)
+	if err != nil {
+		return nil, classify(err)
+	}
+	lines, err := ParseGet(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.Name(), err)
+	}
+	byName := map[string][]PropLine{}
+	for _, l := range lines {
+		byName[l.Name] = append(byName[l.Name], l)
+	}
+	return byName, nil
+}
