@@ -53,4 +53,3 @@ func selectFilesystems(c *cobra.Command, f *Factory, all, mastersOnly bool, name
 	}
 	return sel, nil
 }
-

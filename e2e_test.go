@@ -1,0 +1,272 @@
+package main
+
+// End-to-end tests: testscript scenarios under testdata/script run the real
+// zrep binary inside the isolated test hosts that scripts/testhosts.sh
+// brings up (own namespaces, zfs-fuse pools and sshd each), so every byte
+// crosses real SSH into real `zfs recv`.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/zrep-go/zrep/cmd"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"zrep": func() { os.Exit(cmd.Main(os.Args[1:])) },
+	})
+}
+
+// testHosts and their pools, as scripts/testhosts.sh defines them.
+var testHosts = map[string]string{"hosta": "pa", "hostb": "pb", "hostc": "pc"}
+
+func stateDir() string {
+	if d := os.Getenv("ZREP_TESTHOSTS_DIR"); d != "" {
+		return d
+	}
+	return "/var/lib/zrep-testhosts"
+}
+
+// requireHosts skips without test hosts, or fails when ZREP_TEST_REQUIRE
+// says e2e must run (CI), so a broken setup can never pass as "skipped".
+func requireHosts(t *testing.T) {
+	err := exec.Command("bash", "scripts/testhosts.sh", "status").Run()
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("test hosts are not up (%v); run: scripts/testhosts.sh up", err)
+	if strings.Contains(os.Getenv("ZREP_TEST_REQUIRE"), "e2e") {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func TestScripts(t *testing.T) {
+	requireHosts(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup:               setupScript,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"on":       cmdOn,
+			"exitcode": cmdExitcode,
+			"mkdata":   cmdMkdata,
+			"cmpdata":  cmdCmpdata,
+			"zfsprop":  cmdZfsprop,
+			"snaps":    cmdSnaps,
+		},
+		Condition: condition,
+	})
+}
+
+// setupScript gives each script its own datasets ($SRC on hosta, $DST on
+// hostb, $DSTC on hostc, all under ts-NAME) and the hosts' ssh config.
+func setupScript(env *testscript.Env) error {
+	name := strings.TrimSuffix(filepath.Base(env.WorkDir), filepath.Ext(env.WorkDir))
+	name = strings.TrimPrefix(name, "script-")
+	base := "ts-" + name
+	env.Setenv("HOME", filepath.Join(stateDir(), "home"))
+	env.Setenv("NAME", base)
+	env.Setenv("SRC", "pa/"+base)
+	env.Setenv("DST", "pb/"+base)
+	env.Setenv("DSTC", "pc/"+base)
+	env.Setenv("ZREP_DEFAULTS_FILE", filepath.Join(env.WorkDir, "zrep.defaults"))
+	for host, pool := range testHosts {
+		ds := pool + "/" + base
+		destroyDataset(host, ds)
+		if out, err := inHost(host, env.Vars, "zfs", "create", ds).CombinedOutput(); err != nil {
+			return fmt.Errorf("%s: zfs create %s: %v: %s", host, ds, err, out)
+		}
+		env.Defer(func() { destroyDataset(host, ds) })
+	}
+	return nil
+}
+
+// destroyDataset retries: right after an unmount zfs-fuse can say
+// "dataset is busy" for several seconds.
+func destroyDataset(host, ds string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := inHost(host, nil, "zfs", "destroy", "-r", ds).CombinedOutput()
+		if err == nil || bytes.Contains(out, []byte("does not exist")) || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// inHost runs argv inside a test host's mount and UTS namespaces.
+func inHost(host string, env []string, argv ...string) *exec.Cmd {
+	pid, _ := os.ReadFile(filepath.Join(stateDir(), host, "ns.pid"))
+	args := append([]string{"-t", strings.TrimSpace(string(pid)), "-m", "-u", "--"}, argv...)
+	c := exec.Command("nsenter", args...)
+	if env != nil {
+		c.Env = env
+	}
+	return c
+}
+
+func scriptEnv(ts *testscript.TestScript) []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "ZREP_DEFAULTS_FILE", "ZREPTAG", "ZREP_SAVE_COUNT", "ZREP_R", "SSH",
+		"ZREP_SRC_HOST", "ZREP_DATEFORMAT", "ZREP_RENAME_UNSENT", "ZREP_SEND_FLAGS", "ZREP_INC_FLAG", "TZ", "WORK"} {
+		if v := ts.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func checkHost(ts *testscript.TestScript, host string) {
+	if _, ok := testHosts[host]; !ok {
+		ts.Fatalf("unknown host %q", host)
+	}
+}
+
+// on HOST CMD [ARGS...]: run CMD on a test host; stdout and stderr become
+// the script's, the exit status is kept for exitcode. A trailing '&' is
+// not supported: use `on` inside `exec sh -c` for that.
+func cmdOn(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: on HOST CMD [ARGS...]")
+	}
+	checkHost(ts, args[0])
+	c := inHost(args[0], scriptEnv(ts), args[1:]...)
+	c.Dir = ts.Getenv("WORK")
+	var stdout, stderr bytes.Buffer
+	c.Stdout, c.Stderr = &stdout, &stderr
+	err := c.Run()
+	ts.Stdout().Write(stdout.Bytes())
+	ts.Stderr().Write(stderr.Bytes())
+	code := 0
+	if err != nil {
+		code = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+	}
+	ts.Setenv("EXIT", strconv.Itoa(code))
+	if (code != 0) != neg {
+		ts.Fatalf("on %s: %v (exit %d)\nstderr: %s", args[0], args[1:], code, stderr.String())
+	}
+}
+
+// exitcode N: the last `on` exited with N.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: exitcode N")
+	}
+	if got := ts.Getenv("EXIT"); got != args[0] {
+		ts.Fatalf("exit code %s, want %s", got, args[0])
+	}
+}
+
+// mkdata HOST FS KIB: write KIB KiB of random data in a new file, plus a
+// small file with a name that needs quoting, into FS's mountpoint.
+func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: mkdata HOST FS KIB")
+	}
+	checkHost(ts, args[0])
+	script := `set -e
+mp=$(zfs get -H -o value mountpoint "$1")
+n=$(date +%s%N)
+dd if=/dev/urandom of="$mp/data-$n" bs=1024 count="$2" status=none
+echo "$n" > "$mp/it's a \$(file) $n"
+sync`
+	out, err := inHost(args[0], nil, "sh", "-c", script, "sh", args[1], args[2]).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("mkdata: %v: %s", err, out)
+	}
+}
+
+// checksums lists "sha256  path" for every file under FS, mounting FS
+// first if it is a replica that zrep keeps unmounted.
+func checksums(ts *testscript.TestScript, host, fs string) string {
+	script := `set -e
+[ "$(zfs get -H -o value mounted "$1")" = yes ] || zfs mount "$1"
+mp=$(zfs get -H -o value mountpoint "$1")
+cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`
+	out, err := inHost(host, nil, "sh", "-c", script, "sh", fs).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("checksums %s:%s: %v: %s", host, fs, err, out)
+	}
+	return string(out)
+}
+
+// cmpdata H1 FS1 H2 FS2: the files in both filesystems are identical.
+func cmdCmpdata(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: cmpdata H1 FS1 H2 FS2")
+	}
+	checkHost(ts, args[0])
+	checkHost(ts, args[2])
+	a, b := checksums(ts, args[0], args[1]), checksums(ts, args[2], args[3])
+	same := a == b && a != ""
+	if same == neg {
+		ts.Fatalf("cmpdata %v: same=%v\n%s:%s\n%s\n%s:%s\n%s", args, same, args[0], args[1], a, args[2], args[3], b)
+	}
+}
+
+// zfsprop HOST DS PROP VALUE [SOURCE]: the property has that value (and
+// source: local, received, inherited, default, -).
+func cmdZfsprop(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 && len(args) != 5 {
+		ts.Fatalf("usage: zfsprop HOST DS PROP VALUE [SOURCE]")
+	}
+	checkHost(ts, args[0])
+	out, err := inHost(args[0], nil, "zfs", "get", "-H", "-o", "value,source", args[2], args[1]).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("zfs get %s %s: %v: %s", args[2], args[1], err, out)
+	}
+	value, source, _ := strings.Cut(strings.TrimRight(string(out), "\n"), "\t")
+	source, _, _ = strings.Cut(source, " ")
+	match := value == args[3] && (len(args) == 4 || source == args[4])
+	if match == neg {
+		ts.Fatalf("%s:%s %s = %q (%s), want %s%v", args[0], args[1], args[2], value, source, map[bool]string{true: "not ", false: ""}[neg], args[3:])
+	}
+}
+
+// snaps HOST FS: print FS's snapshot short names, oldest first, to stdout.
+func cmdSnaps(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: snaps HOST FS")
+	}
+	checkHost(ts, args[0])
+	out, err := inHost(args[0], nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-s", "createtxg", "-r", "-d", "1", args[1]).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("snaps: %v: %s", err, out)
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if _, short, ok := strings.Cut(l, "@"); ok {
+			b.WriteString(short + "\n")
+		}
+	}
+	ts.Stdout().Write([]byte(b.String()))
+}
+
+// condition answers [feature:X] from hosta's zfs.
+func condition(cond string) (bool, error) {
+	name, ok := strings.CutPrefix(cond, "feature:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	out, _ := inHost("hosta", nil, "zfs").CombinedOutput()
+	modern := bytes.Contains(out, []byte("zfs help"))
+	switch name {
+	case "holds", "resume", "bookmarks":
+		return modern, nil
+	}
+	return false, fmt.Errorf("unknown feature %q", name)
+}
