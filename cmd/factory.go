@@ -72,6 +72,13 @@ func (f *Factory) Host(name string) (ssh.Host, error) {
 	return h, nil
 }
 
+// SetHost makes name resolve to h for this run (tests inject fakes).
+func (f *Factory) SetHost(name string, h ssh.Host) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hosts[name] = h
+}
+
 // Close closes every connection this run opened.
 func (f *Factory) Close() {
 	f.mu.Lock()

@@ -26,10 +26,14 @@ func Main(args []string) int {
 	defer stop()
 	f := NewFactory(SystemIO(), os.Getenv)
 	defer f.Close()
+	return run(ctx, f, args)
+}
+
+// run executes one command line with f; tests call it with fake hosts.
+func run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(normalizeArgs(args))
-	err := root.ExecuteContext(ctx)
-	return f.report(err, ctx)
+	return f.report(root.ExecuteContext(ctx), ctx)
 }
 
 func (f *Factory) report(err error, ctx context.Context) int {

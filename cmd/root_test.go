@@ -1,0 +1,86 @@
+package cmd
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/zrep-go/zrep/ssh/sshtest"
+)
+
+func TestNormalizeArgs(t *testing.T) {
+	cases := map[string]string{
+		"-S all":             "sync all",
+		"-t foo -S all":      "-t foo sync all",
+		"-R -t foo -i a b c": "-R -t foo init a b c",
+		"-tfoo -s -v":        "-tfoo status -v",
+		"-D -l -v":           "-D list -v",
+		"status -s":          "status -s", // only the subcommand position
+		"lastsent pa/x":      "getlastsent pa/x",
+	}
+	for in, want := range cases {
+		if got := strings.Join(normalizeArgs(strings.Fields(in)), " "); got != want {
+			t.Errorf("normalizeArgs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Flag parsing and validation, with no host touched (gh's runF pattern).
+func TestSyncFlags(t *testing.T) {
+	cases := []struct {
+		args    []string
+		want    SyncOptions
+		wantErr string
+	}{
+		{args: []string{"all"}, want: SyncOptions{All: true, Jobs: 1}},
+		{args: []string{"-f", "-q", "60", "pa/a", "pa/b c"}, want: SyncOptions{Datasets: []string{"pa/a", "pa/b c"}, Force: true, Quiet: 60, Jobs: 1}},
+		{args: []string{"-j", "4", "all"}, want: SyncOptions{All: true, Jobs: 4}},
+		{args: []string{"-q", "20", "all"}, wantErr: "-q must be at least 30"},
+		{args: []string{}, wantErr: "sync needs FS"},
+		{args: []string{"pa/$(reboot)"}, wantErr: "not allowed"},
+		{args: []string{"pa/x;rm"}, wantErr: "not allowed"},
+		{args: []string{"pa/x@zrep_000001"}, wantErr: "is a snapshot"},
+	}
+	for _, c := range cases {
+		io, _, _ := TestIO()
+		f := NewFactory(io, func(string) string { return "" })
+		var got *SyncOptions
+		cmd := NewCmdSync(f, func(o *SyncOptions) error { got = o; return nil })
+		cmd.SetArgs(c.args)
+		cmd.SetOut(io.Out)
+		cmd.SetErr(io.ErrOut)
+		err := cmd.Execute()
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%v: err %v, want %q", c.args, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(*got, c.want) {
+			t.Errorf("%v: got %+v, %v; want %+v", c.args, got, err, c.want)
+		}
+	}
+}
+
+func TestInitValidatesBeforeRunning(t *testing.T) {
+	for _, args := range [][]string{
+		{"init", "pa/x", "-oProxyCommand=x", "pb/x"},
+		{"init", "pa/x", "hostb", "pb/`id`"},
+		{"init", "pa/'x", "hostb", "pb/x"},
+		{"init", "pa/x", "host;b", "pb/x"},
+		{"init", "pa/x", "hostb"},
+	} {
+		local := sshtest.New(t, "localhost") // any call would fail the test
+		_, errOut, code := runWith(t, local, nil, args...)
+		if code != ExitUsage || !strings.HasPrefix(errOut, "Error: ") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
+
+func TestUnknownSubcommandIsUsage(t *testing.T) {
+	_, errOut, code := runWith(t, sshtest.New(t, "localhost"), nil, "frobnicate")
+	if code != ExitUsage || !strings.Contains(errOut, `unknown zrep subcommand "frobnicate"`) {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
