@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	gosync "sync"
 	"time"
 
 	"github.com/zrep-go/zrep/lock"
@@ -34,6 +35,9 @@ type Env struct {
 	SaveCount    string   // ZREP_SAVE_COUNT, written at init
 	SkipExpire   bool     // ZREP_SKIP_EXPIRE
 	Verbose      bool     // classic -v: send -v; also say what we do
+
+	mu   gosync.Mutex
+	feat map[string]zfsprops.Features // per host, for this run
 }
 
 func (e *Env) now() time.Time {

@@ -74,11 +74,21 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
 	// -p carries the zrep:* config, so the replica's copy is "received",
 	// as with classic zrep on modern ZFS; -u keeps it unmounted.
-	if err := transfer(ctx, e.Local, e.sendArgs("", snap, true), h, recvArgs(o.DestFS, existed, true)); err != nil {
+	feat, err := e.features(ctx, h)
+	if err != nil {
+		return e.undoInit(ctx, o, false, err)
+	}
+	recv := recvArgs(o.DestFS, existed, true)
+	if feat.RecvO {
+		recv = append(recv[:len(recv)-1], "-o", "readonly=on", o.DestFS)
+	}
+	if err := transfer(ctx, e.Local, e.sendArgs("", snap, true), h, recv); err != nil {
 		return e.undoInit(ctx, o, !existed, err)
 	}
-	if err := zfsprops.Set(ctx, h, o.DestFS, "readonly", "on"); err != nil {
-		return e.undoInit(ctx, o, !existed, err)
+	if !feat.RecvO {
+		if err := zfsprops.Set(ctx, h, o.DestFS, "readonly", "on"); err != nil {
+			return e.undoInit(ctx, o, !existed, err)
+		}
 	}
 	if strings.TrimSpace(string(mountpoint)) == "local" {
 		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")

@@ -1,0 +1,53 @@
+package sync
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zrep-go/zrep/ssh/sshtest"
+)
+
+func plainFS(name string) string {
+	return getLines([4]string{name, "guid", "1", "-"}, [4]string{name, "createtxg", "1", "-"})
+}
+
+// An existing destination without -f: refused, and nothing is set or
+// created anywhere (only reads happen).
+func TestInitRefusesExistingDestination(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Returns("pb/x\n")
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"})
+	if err == nil || !strings.Contains(err.Error(), "hostb:pb/x already exists") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A failed transfer into a destination that existed (-f) never destroys
+// it; the source is put back as it was.
+func TestInitFailureKeepsPreexistingDestination(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Returns("pb/x\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	remote.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\treceive [-vnF] <filesystem|volume|snapshot>\n")
+	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("STREAM")
+	remote.Expect([]string{"zfs", "recv", "-u", "-F", "pb/x"}).Fails(1, "cannot receive: I/O error")
+	local.Expect([]string{"zfs", "list", "-H", "-o", "name", "pa/x@zrep_000000"}).Returns("pa/x@zrep_000000\n")
+	local.Expect([]string{"zfs", "destroy", "pa/x@zrep_000000"})
+	local.ExpectPrefix([]string{"zfs", "inherit"}).Times(6)
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x", Force: true})
+	if err == nil || !strings.Contains(err.Error(), "changes undone") {
+		t.Fatalf("got %v", err)
+	}
+	for _, c := range remote.Calls() {
+		if len(c) > 1 && c[1] == "destroy" {
+			t.Fatalf("destroyed on the destination: %v", c)
+		}
+	}
+}
