@@ -68,6 +68,9 @@ func (f *Factory) Host(name string) (ssh.Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.Debug || f.Getenv("DEBUG") != "" {
+		h = ssh.NewLogged(h, f.IO.ErrOut)
+	}
 	f.hosts[name] = h
 	return h, nil
 }
