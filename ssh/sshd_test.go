@@ -1,0 +1,65 @@
+package ssh_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/ssh/hosttest"
+)
+
+// testHostsHome is the HOME that scripts/testhosts.sh sets up, with an
+// ssh config for hosta, hostb and hostc (real sshd on 127.0.0.11-13).
+const testHostsHome = "/var/lib/zrep-testhosts/home"
+
+// needTestHosts returns testHostsHome, or skips the test when the test
+// hosts are not up, unless ZREP_TEST_REQUIRE lists e2e (CI), where a skip
+// would hide a broken setup.
+func needTestHosts(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(testHostsHome, ".ssh", "config")); err != nil {
+		msg := "test hosts are not up (run scripts/testhosts.sh): " + err.Error()
+		if strings.Contains(os.Getenv("ZREP_TEST_REQUIRE"), "e2e") {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return testHostsHome
+}
+
+func openTestHost(t testing.TB, name string, o ssh.Options) ssh.Host {
+	t.Helper()
+	o.Home = needTestHosts(t)
+	h, err := ssh.Open(name, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+func TestSSHD(t *testing.T) {
+	h := openTestHost(t, "hostb", ssh.Options{})
+	out, err := h.Run(context.Background(), []string{"hostname"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(out)) != "hostb" {
+		t.Errorf("hostname on hostb: %q", out)
+	}
+	hosttest.Run(t, h)
+}
+
+// OpenSSH reads ~/.ssh from the passwd entry, not $HOME: point it at the
+// test hosts' files.
+func openSSHCommand(home string) string {
+	return "ssh -F " + filepath.Join(home, ".ssh", "config")
+}
+
+func TestSSHDExternal(t *testing.T) {
+	home := needTestHosts(t)
+	hosttest.Run(t, openTestHost(t, "hostb", ssh.Options{SSHCommand: openSSHCommand(home)}))
+}
