@@ -106,17 +106,22 @@ func (f *Factory) TagValue() (zfsprops.Tag, error) {
 	return zfsprops.Tag(t), nil
 }
 
+// Where is what every command needs first: the tag, who we are, and this
+// machine as a Host.
+func (f *Factory) Where() (tag zfsprops.Tag, self string, local ssh.Host, err error) {
+	if tag, err = f.TagValue(); err != nil {
+		return
+	}
+	if self, err = f.Self(); err != nil {
+		return
+	}
+	local, err = f.Host("localhost")
+	return
+}
+
 // Env assembles the replication environment from flags and knobs.
 func (f *Factory) Env() (*zsync.Env, error) {
-	tag, err := f.TagValue()
-	if err != nil {
-		return nil, err
-	}
-	self, err := f.Self()
-	if err != nil {
-		return nil, err
-	}
-	local, err := f.Host("localhost")
+	tag, self, local, err := f.Where()
 	if err != nil {
 		return nil, err
 	}

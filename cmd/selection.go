@@ -15,15 +15,7 @@ type selection struct {
 // selectFilesystems reads this host's zrep state in one zfs call and picks
 // the named filesystems, or the masters, or (all) every zrep filesystem.
 func selectFilesystems(c *cobra.Command, f *Factory, all, mastersOnly bool, names []string) (*selection, error) {
-	tag, err := f.TagValue()
-	if err != nil {
-		return nil, err
-	}
-	self, err := f.Self()
-	if err != nil {
-		return nil, err
-	}
-	local, err := f.Host("localhost")
+	tag, self, local, err := f.Where()
 	if err != nil {
 		return nil, err
 	}
