@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -58,12 +59,12 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"on":       cmdOn,
-			"exitcode": cmdExitcode,
-			"mkdata":   cmdMkdata,
-			"cmpdata":  cmdCmpdata,
-			"zfsprop":  cmdZfsprop,
-			"snaps":    cmdSnaps,
+			"on":        cmdOn,
+			"exitcode":  cmdExitcode,
+			"mkdata":    cmdMkdata,
+			"cmpdata":   cmdCmpdata,
+			"zfsprop":   cmdZfsprop,
+			"snaps":     cmdSnaps,
 		},
 		Condition: condition,
 	})
@@ -84,7 +85,10 @@ func setupScript(env *testscript.Env) error {
 	for host, pool := range testHosts {
 		ds := pool + "/" + base
 		destroyDataset(host, ds)
-		if out, err := inHost(host, env.Vars, "zfs", "create", ds).CombinedOutput(); err != nil {
+		hostMu[host].Lock()
+		out, err := inHost(host, env.Vars, "timeout", "60", "zfs", "create", ds).CombinedOutput()
+		hostMu[host].Unlock()
+		if err != nil {
 			return fmt.Errorf("%s: zfs create %s: %v: %s", host, ds, err, out)
 		}
 		env.Defer(func() { destroyDataset(host, ds) })
@@ -92,12 +96,19 @@ func setupScript(env *testscript.Env) error {
 	return nil
 }
 
+// hostMu serialises the harness's own mounts and unmounts per host: with
+// several at once under one pool root, zfs-fuse 0.7 has deadlocked (its
+// daemon waiting on a FUSE request to its own mount), wedging the host.
+var hostMu = map[string]*gosync.Mutex{"hosta": {}, "hostb": {}, "hostc": {}}
+
 // destroyDataset retries: right after an unmount zfs-fuse can say
 // "dataset is busy" for several seconds.
 func destroyDataset(host, ds string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		out, err := inHost(host, nil, "zfs", "destroy", "-r", ds).CombinedOutput()
+		hostMu[host].Lock()
+		out, err := inHost(host, nil, "timeout", "60", "zfs", "destroy", "-r", ds).CombinedOutput()
+		hostMu[host].Unlock()
 		if err == nil || bytes.Contains(out, []byte("does not exist")) || time.Now().After(deadline) {
 			return
 		}
@@ -107,8 +118,18 @@ func destroyDataset(host, ds string) {
 
 // inHost runs argv inside a test host's mount and UTS namespaces.
 func inHost(host string, env []string, argv ...string) *exec.Cmd {
+	return inHostDir(host, "", env, argv...)
+}
+
+// inHostDir is inHost in directory dir (entering a mount namespace resets
+// the working directory to /, so exec.Cmd.Dir would not survive it).
+func inHostDir(host, dir string, env []string, argv ...string) *exec.Cmd {
 	pid, _ := os.ReadFile(filepath.Join(stateDir(), host, "ns.pid"))
-	args := append([]string{"-t", strings.TrimSpace(string(pid)), "-m", "-u", "--"}, argv...)
+	args := []string{"-t", strings.TrimSpace(string(pid)), "-m", "-u"}
+	if dir != "" {
+		args = append(args, "--wd="+dir)
+	}
+	args = append(append(args, "--"), argv...)
 	c := exec.Command("nsenter", args...)
 	if env != nil {
 		c.Env = env
@@ -141,8 +162,7 @@ func cmdOn(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: on HOST CMD [ARGS...]")
 	}
 	checkHost(ts, args[0])
-	c := inHost(args[0], scriptEnv(ts), args[1:]...)
-	c.Dir = ts.Getenv("WORK")
+	c := inHostDir(args[0], ts.Getenv("WORK"), scriptEnv(ts), args[1:]...)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	err := c.Run()
@@ -197,7 +217,9 @@ func checksums(ts *testscript.TestScript, host, fs string) string {
 [ "$(zfs get -H -o value mounted "$1")" = yes ] || zfs mount "$1"
 mp=$(zfs get -H -o value mountpoint "$1")
 cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`
+	hostMu[host].Lock()
 	out, err := inHost(host, nil, "sh", "-c", script, "sh", fs).CombinedOutput()
+	hostMu[host].Unlock()
 	if err != nil {
 		ts.Fatalf("checksums %s:%s: %v: %s", host, fs, err, out)
 	}
@@ -255,6 +277,7 @@ func cmdSnaps(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Stdout().Write([]byte(b.String()))
 }
+
 
 // condition answers [feature:X] from hosta's zfs.
 func condition(cond string) (bool, error) {

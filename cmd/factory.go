@@ -64,7 +64,11 @@ func (f *Factory) Host(name string) (ssh.Host, error) {
 	if sshCmd == "" {
 		sshCmd = f.Getenv("SSH")
 	}
-	h, err := ssh.Open(name, ssh.Options{Self: self, SSHCommand: sshCmd})
+	open := name
+	if name == "localhost" && ssh.ValidateHostName(self) == nil {
+		open = self // so messages say which machine: "hosta: zfs ...", not "localhost"
+	}
+	h, err := ssh.Open(open, ssh.Options{Self: self, SSHCommand: sshCmd})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/spf13/cobra"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -21,7 +22,7 @@ func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 		Short: "List zrep filesystems on this host",
 		Long: `List every zrep filesystem on this host, masters and replicas (-L: only
 masters). -v prints, per filesystem, its locally set and received
-properties and the last snapshot synced, as classic zrep does.`,
+properties (sorted by name) and the last snapshot synced, as classic zrep does.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Datasets = args
 			if err := checkFS(args...); err != nil {
@@ -64,7 +65,11 @@ func listRun(c *cobra.Command, f *Factory, o *ListOptions) error {
 	}
 	for _, fs := range sel.fs {
 		fmt.Fprintf(out, "%s:\n", fs.Name)
-		for _, p := range props[fs.Name] {
+		// zfs lists user properties in hash order, which differs between
+		// datasets and runs; sorted output can be read and diffed.
+		lines := props[fs.Name]
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Property < lines[j].Property })
+		for _, p := range lines {
 			fmt.Fprintf(out, "%s\t%s\n", p.Property, p.Value.Value)
 		}
 		last := ""

@@ -162,6 +162,11 @@ ns_ok() {
 		REASON="pool ${POOL[$1]} not answering (zfs-fuse dead or pool not imported)"
 		return 1
 	}
+	# A wedged zfs-fuse still answers zpool list but hangs FUSE requests.
+	timeout 5 nsenter -t "$k" -m -u -- ls "/${POOL[$1]}" >/dev/null 2>&1 || {
+		REASON="/${POOL[$1]} not answering (zfs-fuse wedged)"
+		return 1
+	}
 }
 
 # sshd_ok HOST: its sshd runs, listens, and runs with the current config.
@@ -370,6 +375,9 @@ build_host() {
 	[[ $(cat "/proc/$zpid/comm" 2>/dev/null) == zfs-fuse ]] || die "$h: pid $zpid is not zfs-fuse"
 	echo "$zpid" >"$d/zfs-fuse.pid"
 
+	# Mountpoint directories left on the shared root by a dead zfs-fuse make
+	# the pool's own mount fail ("directory is not empty").
+	[[ -d /$pool ]] && find "/$pool" -mindepth 1 -depth -type d -empty -delete 2>/dev/null
 	if [[ -e $vdev ]]; then
 		holders=$(pool_holders "$vdev")
 		[[ -z $holders ]] || die "$h: $vdev is open by pid(s) ${holders//$'\n'/ } (a stray zfs-fuse?); stop them first"
@@ -414,10 +422,11 @@ teardown() {
 
 	for p in "$k" "$z"; do alive "$p" && anchor=$p && break; done
 	if [[ -n $anchor ]] && timeout 10 nsenter -t "$anchor" -m -u -- zpool list -H -o name "$pool" >/dev/null 2>&1; then
-		timeout 60 nsenter -t "$anchor" -m -u -- zfs unmount -a >>"$d/zfs-fuse.log" 2>&1 ||
+		timeout 30 nsenter -t "$anchor" -m -u -- zfs unmount -a >>"$d/zfs-fuse.log" 2>&1 ||
 			warn "$h: zfs unmount -a failed; see $d/zfs-fuse.log"
-		for ((n = 0; n < 20; n++)); do
-			if timeout 60 nsenter -t "$anchor" -m -u -- zpool export "$pool" >>"$d/zfs-fuse.log" 2>&1; then
+		# Bounded: a wedged zfs-fuse must not hold teardown for long.
+		for ((n = 0; n < 5; n++)); do
+			if timeout 10 nsenter -t "$anchor" -m -u -- zpool export "$pool" >>"$d/zfs-fuse.log" 2>&1; then
 				exported=1
 				break
 			fi

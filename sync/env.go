@@ -6,6 +6,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	gosync "sync"
@@ -65,6 +66,22 @@ func (e *Env) host(ctx context.Context, name string) (ssh.Host, error) {
 		return nil, zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", name, name)
 	}
 	return h, nil
+}
+
+// partnerErr names the pair in an error from the first call to a partner
+// and, when the host could not be reached, says what to check. A host key
+// error already says what to do.
+func partnerErr(err error, host, what string) error {
+	var ue *ssh.UnreachableError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	err = fmt.Errorf("%s: %w", what, err)
+	var ke *ssh.HostKeyError
+	if errors.As(err, &ke) {
+		return err
+	}
+	return zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", host, host)
 }
 
 func (e *Env) rflag() []string {

@@ -48,7 +48,7 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	}
 	existed, err := e.checkDest(ctx, h, o)
 	if err != nil {
-		return err
+		return partnerErr(err, o.DestHost, fmt.Sprintf("init of %s to %s:%s", o.Src, o.DestHost, o.DestFS))
 	}
 	mountpoint, err := e.Local.Run(ctx, []string{"zfs", "get", "-H", "-o", "source", "mountpoint", o.Src}, nil)
 	if err != nil {
@@ -117,7 +117,7 @@ func (e *Env) checkDest(ctx context.Context, host ssh.Host, o InitOptions) (bool
 	}
 	if existed && !o.Force {
 		return true, zfsprops.WithHint(fmt.Errorf("%s:%s already exists, will not overwrite it", o.DestHost, o.DestFS),
-			"pick a new name, or pass -f to receive into it (its data and snapshots are replaced)")
+			"pick a new name, or pass -f to receive into it (replaces its data; zfs refuses if it has snapshots)")
 	}
 	if !existed {
 		parent := o.DestFS[:strings.LastIndex(o.DestFS, "/")]
@@ -149,7 +149,9 @@ func (e *Env) undoInit(ctx context.Context, o InitOptions, createdDest bool, cau
 	}
 	snap := o.Src + "@" + e.Tag.SnapName(0)
 	if ok, _ := zfsprops.Exists(ctx, e.Local, snap); ok {
-		e.Local.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil)
+		if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil); err != nil {
+			notes = append(notes, fmt.Sprintf("could not remove %s: %v", snap, err))
+		}
 	}
 	for _, p := range []string{e.Tag.Master(), e.Tag.SrcFS(), e.Tag.SrcHost(), e.Tag.DestFS(), e.Tag.DestHost(), e.Tag.SaveCount()} {
 		zfsprops.Inherit(ctx, e.Local, o.Src, p)

@@ -21,6 +21,10 @@ type SyncOptions struct {
 // Sync replicates one master filesystem to its partner.
 func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 	src, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
+	var ne *zfsprops.NotExistError
+	if errors.As(err, &ne) {
+		return zfsprops.WithHint(err, "check the name with zfs list (zrep list shows the pairs)")
+	}
 	if err != nil {
 		return err
 	}
@@ -32,6 +36,10 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 	if !cfg.Master {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
 			"its master is %s:%s; sync there, or use zrep refresh here to pull", cfg.SrcHost, cfg.SrcFS)
+	}
+	if err := ssh.ValidateHostName(cfg.DestHost); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestHost(), err),
+			"set the partner with: zfs set %s=HOST %s", e.Tag.DestHost(), name)
 	}
 	l, err := e.lockFS(ctx, src)
 	var busy *lock.BusyError
@@ -75,7 +83,7 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 			"to start over: zrep clear %s, then zrep init", src.Name)
 	}
 	if err != nil {
-		return err
+		return partnerErr(err, cfg.DestHost, fmt.Sprintf("sending to %s:%s", cfg.DestHost, cfg.DestFS))
 	}
 	if dst.IsMaster(e.Tag) {
 		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: src.Name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},

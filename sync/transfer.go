@@ -2,15 +2,21 @@ package sync
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"io"
+	"time"
 
 	"github.com/zrep-go/zrep/ssh"
 )
 
+// senderGrace is how long a sender whose receiver failed may take to stop
+// on its broken pipe before it is killed.
+const senderGrace = 5 * time.Second
+
 // transfer streams sendArgv on src into recvArgv on dst. When the receiver
-// fails first the sender is cancelled, so a dead receiver never leaves the
-// sender blocked on a full pipe.
+// fails first, the sender's output is closed so that it stops on a broken
+// pipe, and is killed only if it does not: a `zfs send` killed mid-stream
+// leaves its temporary hold on the snapshot (zfs-fuse, pool v23), which
+// then cannot be destroyed until the pool is imported again.
 func transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst ssh.Host, recvArgv []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -20,13 +26,17 @@ func transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst ssh.Host
 	}
 	_, recvErr := dst.Run(ctx, recvArgv, p.Stdout())
 	if recvErr != nil {
-		cancel()
+		if c, ok := p.Stdout().(io.Closer); ok {
+			c.Close()
+			defer time.AfterFunc(senderGrace, cancel).Stop()
+		} else {
+			cancel()
+		}
 	}
 	sendErr := p.Wait()
 	switch {
-	case recvErr != nil && sendErr != nil && !errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("%w (sender: %v)", recvErr, sendErr)
 	case recvErr != nil:
+		// The sender's error, if any, is the broken pipe we caused.
 		return recvErr
 	case sendErr != nil:
 		return sendErr
