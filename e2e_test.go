@@ -59,12 +59,12 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"on":        cmdOn,
-			"exitcode":  cmdExitcode,
-			"mkdata":    cmdMkdata,
-			"cmpdata":   cmdCmpdata,
-			"zfsprop":   cmdZfsprop,
-			"snaps":     cmdSnaps,
+			"on":       cmdOn,
+			"exitcode": cmdExitcode,
+			"mkdata":   cmdMkdata,
+			"cmpdata":  cmdCmpdata,
+			"zfsprop":  cmdZfsprop,
+			"snaps":    cmdSnaps,
 		},
 		Condition: condition,
 	})
@@ -277,7 +277,6 @@ func cmdSnaps(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Stdout().Write([]byte(b.String()))
 }
-
 
 // condition answers [feature:X] from hosta's zfs.
 func condition(cond string) (bool, error) {
