@@ -21,31 +21,45 @@ type fsLock struct {
 	held *lock.Held
 }
 
-// lockFS takes the dataset lock on the local host. fs must be freshly read:
-// its TAG:lock-pid tells whether a classic zrep holds it.
-func (e *Env) lockFS(ctx context.Context, fs *zfsprops.Filesystem) (*fsLock, error) {
-	var l *fsLock
-	err := e.Locker.Global(ctx, func() error {
-		held, err := e.Locker.TryLock(e.Self, fs.Name)
-		if err != nil {
-			return err
-		}
-		if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && alive(pid) {
-			held.Unlock()
-			return &lock.BusyError{Dataset: fs.Name, PID: pid}
-		}
-		l = &fsLock{env: e, h: e.Local, name: fs.Name, held: held}
-		if err := zfsprops.Set(ctx, e.Local, fs.Name, e.Tag.LockPID(), strconv.Itoa(os.Getpid())); err != nil {
-			held.Unlock()
-			return err
-		}
-		return zfsprops.Set(ctx, e.Local, fs.Name, e.Tag.LockTime(), e.now().Format("20060102150405"))
+// lockAndRead takes the local flock for a dataset, then reads it: what
+// the caller decides on cannot change under it (a sync that finished a
+// moment earlier has already made its snapshot). A busy dataset is still
+// read, for -q, and returned with the *lock.BusyError.
+func (e *Env) lockAndRead(ctx context.Context, name string) (*lock.Held, *zfsprops.Filesystem, error) {
+	var held *lock.Held
+	lockErr := e.Locker.Global(ctx, func() (err error) {
+		held, err = e.Locker.TryLock(e.Self, name)
+		return err
 	})
-	if err != nil && l != nil {
+	var busy *lock.BusyError
+	if lockErr != nil && !errors.As(lockErr, &busy) {
+		return nil, nil, lockErr
+	}
+	fs, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
+	if err != nil {
+		held.Unlock()
+		return nil, nil, err
+	}
+	return held, fs, lockErr
+}
+
+// claim advertises the lock in TAG:lock-pid/lock-time, unless a classic
+// zrep on this host holds it there. On error the flock is released.
+func (e *Env) claim(ctx context.Context, fs *zfsprops.Filesystem, held *lock.Held) (*fsLock, error) {
+	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && alive(pid) {
+		held.Unlock()
+		return nil, &lock.BusyError{Dataset: fs.Name, PID: pid}
+	}
+	l := &fsLock{env: e, h: e.Local, name: fs.Name, held: held}
+	err := zfsprops.Set(ctx, e.Local, fs.Name, e.Tag.LockPID(), strconv.Itoa(os.Getpid()))
+	if err == nil {
+		err = zfsprops.Set(ctx, e.Local, fs.Name, e.Tag.LockTime(), e.now().Format("20060102150405"))
+	}
+	if err != nil {
 		l.unlock(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	return l, err
+	return l, nil
 }
 
 // unlock clears the properties and drops the flock. It runs on every exit

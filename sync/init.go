@@ -24,10 +24,17 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		return zfsprops.WithHint(fmt.Errorf("destination %s:%s is a bare pool", o.DestHost, o.DestFS),
 			"replicate into a filesystem below it, e.g. %s/%s", o.DestFS, o.Src[strings.LastIndex(o.Src, "/")+1:])
 	}
-	src, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, o.Src)
-	if err != nil {
+	held, src, err := e.lockAndRead(ctx, o.Src)
+	var ne *zfsprops.NotExistError
+	if errors.As(err, &ne) {
 		return zfsprops.WithHint(err, "create it first, or check the name with zfs list")
 	}
+	if err != nil {
+		return err
+	}
+	// The flock only: lock properties set now would travel to the replica
+	// with send -p.
+	defer held.Unlock()
 	if cfg := src.Config(e.Tag); cfg.DestFS != "" {
 		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", o.Src, cfg.DestHost, cfg.DestFS),
 			"to re-initialise, first run: zrep clear %s", o.Src)
@@ -36,12 +43,6 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		return zfsprops.WithHint(fmt.Errorf("%s already has zrep snapshots (%s)", o.Src, snaps[0].Short()),
 			"remove them with: zrep clear %s", o.Src)
 	}
-	held, err := e.Locker.TryLock(e.Self, o.Src)
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
-
 	h, err := e.host(ctx, o.DestHost)
 	if err != nil {
 		return err

@@ -20,14 +20,19 @@ type SyncOptions struct {
 
 // Sync replicates one master filesystem to its partner.
 func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
-	src, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
+	held, src, err := e.lockAndRead(ctx, name)
 	var ne *zfsprops.NotExistError
 	if errors.As(err, &ne) {
 		return zfsprops.WithHint(err, "check the name with zfs list (zrep list shows the pairs)")
 	}
+	var busy *lock.BusyError
+	if errors.As(err, &busy) {
+		return e.quiet(src, busy, o.Quiet)
+	}
 	if err != nil {
 		return err
 	}
+	defer held.Unlock()
 	cfg := src.Config(e.Tag)
 	if cfg.DestFS == "" || cfg.DestHost == "" {
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
@@ -41,8 +46,7 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestHost(), err),
 			"set the partner with: zfs set %s=HOST %s", e.Tag.DestHost(), name)
 	}
-	l, err := e.lockFS(ctx, src)
-	var busy *lock.BusyError
+	l, err := e.claim(ctx, src, held)
 	if errors.As(err, &busy) {
 		return e.quiet(src, busy, o.Quiet)
 	}
