@@ -90,12 +90,19 @@ func expectLock(local *sshtest.Fake) {
 	local.Expect([]string{"zfs", "inherit", "zrep:lock-pid", "pa/x"}).Returns("")
 }
 
-func TestSyncSendsFromCommonAndMarksBothSides(t *testing.T) {
+// startSync stubs what every sync of pa/x to hostb:pb/x does before its
+// snapshot: read the source, lock it, read the partner.
+func startSync(t *testing.T, partnerIsMaster bool) (*Env, *sshtest.Fake, *sshtest.Fake) {
 	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
 	env, _ := testEnv(t, local, remote)
 	local.Expect(detailArgv("pa/x")).Returns(masterDetail())
 	expectLock(local)
-	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(false))
+	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(partnerIsMaster))
+	return env, local, remote
+}
+
+func TestSyncSendsFromCommonAndMarksBothSides(t *testing.T) {
+	env, local, remote := startSync(t, false)
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"}).Returns("")
 	local.Expect([]string{"zfs", "send", "-I", "pa/x@zrep_000001", "pa/x@zrep_000002"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "pb/x"}).Returns("")
@@ -113,11 +120,7 @@ func TestSyncSendsFromCommonAndMarksBothSides(t *testing.T) {
 
 // Split brain is found before any snapshot is taken (classic bug #4).
 func TestSyncSplitBrainBeforeSnapshot(t *testing.T) {
-	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
-	env, _ := testEnv(t, local, remote)
-	local.Expect(detailArgv("pa/x")).Returns(masterDetail())
-	expectLock(local)
-	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(true))
+	env, _, _ := startSync(t, true)
 	err := env.Sync(context.Background(), "pa/x", SyncOptions{})
 	var sb *SplitBrainError
 	if !errors.As(err, &sb) || zfsprops.HintOf(err) == "" {
@@ -128,11 +131,7 @@ func TestSyncSplitBrainBeforeSnapshot(t *testing.T) {
 // A failed transfer the receiver did not get renames the snapshot _unsent
 // and releases the lock.
 func TestSyncFailedSendRenamesUnsent(t *testing.T) {
-	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
-	env, _ := testEnv(t, local, remote)
-	local.Expect(detailArgv("pa/x")).Returns(masterDetail())
-	expectLock(local)
-	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(false))
+	env, local, remote := startSync(t, false)
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"}).Returns("")
 	local.ExpectPrefix([]string{"zfs", "send"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "pb/x"}).Fails(1, "cannot receive incremental stream: destination pb/x has been modified")
