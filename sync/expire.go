@@ -2,7 +2,9 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -48,14 +50,31 @@ func oldest(names []string, keep int) []string {
 }
 
 // destroy removes snapshots one call each: zfs-fuse has no comma lists.
+// A held snapshot is marked for deferred destruction instead (zfs destroy
+// -d), so it goes when the hold does: zfs-fuse leaks the temporary hold of
+// an interrupted zfs send until its pool is next imported, and a pruning
+// tool's hold is not ours to break.
 func (e *Env) destroy(ctx context.Context, h ssh.Host, names []string) error {
 	for _, name := range names {
 		argv := append([]string{"zfs", "destroy"}, e.rflag()...)
-		if _, err := h.Run(ctx, append(argv, name), nil); err != nil {
+		_, err := h.Run(ctx, append(argv, name), nil)
+		if isBusy(err) {
+			argv = append(argv, "-d")
+			if _, derr := h.Run(ctx, append(argv, name), nil); derr == nil {
+				e.say("%s on %s is held; marked for destruction when released", name, h.Name())
+				continue
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("expire %s on %s: %w", name, h.Name(), err)
 		}
 	}
 	return nil
+}
+
+func isBusy(err error) bool {
+	var xe *ssh.ExitError
+	return errors.As(err, &xe) && (strings.Contains(xe.Stderr, "dataset is busy") || strings.Contains(xe.Stderr, "being held"))
 }
 
 // expireSide destroys what the rule picks on one side; savecount comes from

@@ -1,9 +1,11 @@
 package sync
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
+	"github.com/zrep-go/zrep/ssh/sshtest"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
@@ -68,5 +70,18 @@ func TestAfterSyncFollowsIncFlag(t *testing.T) {
 	}
 	if n := len(got.src); n != 4 || got.src[3].SentTime() != 100 {
 		t.Errorf("src after: %+v", got.src)
+	}
+}
+
+// A snapshot held by someone (or by a zfs-fuse send that was interrupted)
+// is marked for deferred destruction; the rest of the list still goes.
+func TestDestroyDefersHeldSnapshots(t *testing.T) {
+	h := sshtest.New(t, "hostb")
+	env, _ := testEnv(t, h, nil)
+	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001"}).Fails(1, "cannot destroy 'pb/x@zrep_000001': dataset is busy")
+	h.Expect([]string{"zfs", "destroy", "-d", "pb/x@zrep_000001"})
+	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000002"})
+	if err := env.destroy(context.Background(), h, []string{"pb/x@zrep_000001", "pb/x@zrep_000002"}); err != nil {
+		t.Fatal(err)
 	}
 }

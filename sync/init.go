@@ -35,7 +35,7 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	// The flock only: lock properties set now would travel to the replica
 	// with send -p.
 	defer held.Unlock()
-	if cfg := src.Config(e.Tag); cfg.DestFS != "" {
+	if cfg := src.Config(e.Tag); src.Managed(e.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", o.Src, cfg.DestHost, cfg.DestFS),
 			"to re-initialise, first run: zrep clear %s", o.Src)
 	}

@@ -109,12 +109,18 @@ func sortSnapshots(s []Snapshot, tag Tag) {
 func (inv *Inventory) ZrepFilesystems(tag Tag) []*Filesystem {
 	var out []*Filesystem
 	for _, name := range inv.Order {
-		fs := inv.FS[name]
-		if v := fs.Prop(tag.DestFS()); v.Set() && (v.Source == SourceLocal || v.Source == SourceReceived) {
+		if fs := inv.FS[name]; fs.Managed(tag) {
 			out = append(out, fs)
 		}
 	}
 	return out
+}
+
+// Managed reports a TAG:dest-fs set locally or received; one inherited
+// from a parent pair does not make a child part of it.
+func (f *Filesystem) Managed(tag Tag) bool {
+	v := f.Prop(tag.DestFS())
+	return v.Set() && (v.Source == SourceLocal || v.Source == SourceReceived)
 }
 
 // Masters are filesystems with a local TAG:master=yes whose TAG:src-host is
