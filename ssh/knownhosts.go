@@ -55,7 +55,7 @@ func (e *HostKeyError) Error() string {
 	if len(e.Files) > 0 {
 		checked = "not in " + strings.Join(e.Files, ", ")
 	}
-	return fmt.Sprintf("host key for %s is unknown (%s; %s): after verifying the fingerprint, add it with `%s >> %s`",
+	return fmt.Sprintf("host key for %s is unknown (%s; %s); after verifying the fingerprint, add it with `%s >> %s`",
 		e.Host, offered, checked, e.scan, e.AddTo)
 }
 

@@ -105,7 +105,9 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		return e.undoInit(ctx, o, !existed, err)
 	}
 	fmt.Fprintf(e.Out, "Initialization copy of %s to %s:%s complete\n", o.Src, o.DestHost, o.DestFS)
-	fmt.Fprintln(e.Out, "Filesystem will not be mounted")
+	if !existed {
+		fmt.Fprintln(e.Out, "Filesystem will not be mounted")
+	}
 	return nil
 }
 
