@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zrep-go/zrep/lock"
@@ -40,7 +41,7 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 	}
 	if !cfg.Master {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
-			"its master is %s:%s; sync there, or use zrep refresh here to pull", cfg.SrcHost, cfg.SrcFS)
+			"its master is %s:%s; run zrep sync there", cfg.SrcHost, cfg.SrcFS)
 	}
 	if err := ssh.ValidateHostName(cfg.DestHost); err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestHost(), err),
@@ -91,12 +92,12 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	}
 	if dst.IsMaster(e.Tag) {
 		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: src.Name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
-			"decide which side holds the data to keep and run zrep failover -L on the other")
+			"decide which side's data to keep, and on the other side remove the flag with zfs inherit %s", e.Tag.Master())
 	}
 	common, ok := LatestCommon(src.Snapshots, dst.Snapshots)
 	if !ok {
 		return zfsprops.WithHint(fmt.Errorf("%s and %s:%s have no snapshot in common", src.Name, cfg.DestHost, cfg.DestFS),
-			"re-initialise: zrep clear %s, then zrep init -f", src.Name)
+			"re-initialise: zrep clear %s, remove %s on %s (zfs destroy -r), then zrep init", src.Name, cfg.DestFS, cfg.DestHost)
 	}
 	if err := e.repairMark(ctx, src, common); err != nil {
 		return err
@@ -133,7 +134,7 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 // snapshot arrived (the connection died after recv), mark it and go on
 // next time; else rename it _unsent (or destroy it) as classic does.
 func (e *Env) failedSend(ctx context.Context, h ssh.Host, cfg zfsprops.Config, snap string, sendErr error) error {
-	_, short, _ := cutAt(snap)
+	_, short, _ := strings.Cut(snap, "@")
 	if ok, _ := zfsprops.Exists(ctx, h, cfg.DestFS+"@"+short); ok {
 		e.warn("transfer of %s reported an error but %s has it; it will be marked on the next sync: %v", snap, cfg.DestHost, sendErr)
 		return nil
@@ -168,13 +169,4 @@ func (e *Env) repairMark(ctx context.Context, src *zfsprops.Filesystem, common z
 	}
 	e.say("marking %s as sent: the partner has it", common.Name)
 	return zfsprops.Set(ctx, e.Local, common.Name, e.Tag.Sent(), strconv.FormatInt(e.now().Unix(), 10))
-}
-
-func cutAt(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '@' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
