@@ -69,3 +69,10 @@ t1=$(now)
 ZREPTAG=bench on hosta "$ZREP" sync all
 t2=$(now)
 report "sync all, 10 pairs, no changes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')"
+for i in $(seq 10); do on hosta sh -c 'zfs snapshot pa/bench-r$1@s2 && zfs send -i pa/bench-r$1@s1 pa/bench-r$1@s2 | ssh hostb zfs recv pb/bench-r$1' sh "$i"; done >/dev/null
+t0=$(now)
+on hosta sh -c 'for i in $(seq 10); do zfs snapshot pa/bench-r$i@s3 && zfs send -i pa/bench-r$i@s2 pa/bench-r$i@s3 | ssh hostb zfs recv pb/bench-r$i || exit 1; done'
+t1=$(now)
+ZREPTAG=bench on hosta "$ZREP" sync -j 2 all
+t2=$(now)
+report "sync -j 2 all, 10 pairs, no changes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')"
