@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"io"
 	"io/fs"
 	"os"
@@ -133,6 +134,10 @@ func (s execSpec) err(ctx context.Context, err error, stderr *tailBuffer) error 
 		msg := stderr.String()
 		if s.viaSSH && code == 255 {
 			return &UnreachableError{Host: s.host, Err: sshFailure(s.cmd[0], msg)}
+		}
+		if s.viaSSH && strings.TrimSpace(msg) == "" {
+			// Silent failure: maybe the ssh program's, not the command's.
+			msg = fmt.Sprintf("exit status %d, run through %s", code, s.cmd[0])
 		}
 		return &ExitError{Host: s.host, Argv: s.argv, Code: code, Stderr: msg}
 	}
