@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 )
 
 func TestTryLockExcludesAndReleases(t *testing.T) {
@@ -55,21 +56,41 @@ func TestDir(t *testing.T) {
 	}
 }
 
-// A lock held by a process that dies is free again: no stale locks.
+// Another process's flock excludes us while it lives and is free the
+// moment it dies: no stale locks.
 func TestLockFreedWhenHolderDies(t *testing.T) {
 	if _, err := exec.LookPath("flock"); err != nil {
 		t.Skip("flock(1) not installed")
 	}
 	dir := t.TempDir()
 	l, _ := New(dir)
-	path := dir + "/" + "hosta%3Apa%2Fx.lock"
-	cmd := exec.Command("flock", "-n", path, "true")
-	if err := cmd.Run(); err != nil {
+	held, err := l.TryLock("hosta", "pa/x")
+	if err != nil {
 		t.Fatal(err)
 	}
+	path := held.fl.Path()
+	held.Unlock()
+	holder := exec.Command("flock", "-o", path, "sleep", "5") // -o: only flock(1) holds it
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	var be *BusyError
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		h, err := l.TryLock("hosta", "pa/x")
+		if errors.As(err, &be) {
+			break
+		}
+		h.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("the other process's lock was never seen")
+		}
+	}
+	holder.Process.Kill()
+	holder.Wait()
 	h, err := l.TryLock("hosta", "pa/x")
 	if err != nil {
-		t.Fatalf("after holder exited: %v", err)
+		t.Fatalf("after the holder died: %v", err)
 	}
 	h.Unlock()
 }

@@ -37,8 +37,10 @@ func Each(ctx context.Context, names []string, jobs int, fn func(context.Context
 	)
 	for _, name := range names {
 		if ctx.Err() != nil {
+			mu.Lock()
 			report(name, ctx.Err())
 			failed++
+			mu.Unlock()
 			continue
 		}
 		sem <- struct{}{}

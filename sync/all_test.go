@@ -33,3 +33,22 @@ func TestEachGoesOnPastFailures(t *testing.T) {
 		}
 	}
 }
+
+// Interrupted: the pairs not started are reported as such, and counted.
+func TestEachAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu gosync.Mutex
+	var reported []string
+	fn := func(context.Context, string) error { cancel(); return nil }
+	failed := Each(ctx, []string{"a", "b", "c", "d"}, 2, fn, func(name string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v", name, err)
+		}
+		reported = append(reported, name)
+	})
+	if failed == 0 || failed != len(reported) {
+		t.Fatalf("failed=%d reported=%v", failed, reported)
+	}
+}

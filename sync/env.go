@@ -84,6 +84,11 @@ func partnerErr(err error, host, what string) error {
 	return zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", host, host)
 }
 
+// startOver says how to undo a pairing by hand.
+func (e *Env) startOver(fs string) string {
+	return fmt.Sprintf("clear the %s:* properties of %s (zfs inherit) and destroy its %s_* snapshots", e.Tag, fs, e.Tag)
+}
+
 func (e *Env) rflag() []string {
 	if e.Recursive {
 		return []string{"-r"}

@@ -1,8 +1,11 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"syscall"
@@ -46,7 +49,7 @@ func (e *Env) lockAndRead(ctx context.Context, name string) (*lock.Held, *zfspro
 // claim advertises the lock in TAG:lock-pid/lock-time, unless a classic
 // zrep on this host holds it there. On error the flock is released.
 func (e *Env) claim(ctx context.Context, fs *zfsprops.Filesystem, held *lock.Held) (*fsLock, error) {
-	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && alive(pid) {
+	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && zrepRunning(pid) {
 		held.Unlock()
 		return nil, &lock.BusyError{Dataset: fs.Name, PID: pid}
 	}
@@ -73,7 +76,18 @@ func (l *fsLock) unlock(ctx context.Context) {
 	l.held.Unlock()
 }
 
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+// zrepRunning reports whether pid is a live zrep process. A lock-pid left
+// by a killed run may name an unrelated process by now (PID reuse after a
+// reboot); only a process whose command line says zrep can hold the lock.
+// Our own runs hold the flock as well, so this only decides for a classic
+// zrep on the same host.
+func zrepRunning(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist) // no /proc: trust kill -0
+	}
+	return bytes.Contains(cmdline, []byte("zrep"))
 }

@@ -37,11 +37,11 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	defer held.Unlock()
 	if cfg := src.Config(e.Tag); src.Managed(e.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", o.Src, cfg.DestHost, cfg.DestFS),
-			"to re-initialise, first run: zrep clear %s", o.Src)
+			"to re-initialise, first %s", e.startOver(o.Src))
 	}
 	if snaps := src.ZrepSnapshots(e.Tag); len(snaps) > 0 {
 		return zfsprops.WithHint(fmt.Errorf("%s already has zrep snapshots (%s)", o.Src, snaps[0].Short()),
-			"remove them with: zrep clear %s", o.Src)
+			"to start afresh, %s; or use another tag (-t)", e.startOver(o.Src))
 	}
 	h, err := e.host(ctx, o.DestHost)
 	if err != nil {
@@ -141,16 +141,12 @@ func (e *Env) checkDest(ctx context.Context, host ssh.Host, o InitOptions) (bool
 func (e *Env) undoInit(ctx context.Context, o InitOptions, createdDest bool, cause error) error {
 	ctx = context.WithoutCancel(ctx)
 	var notes []string
+	snap := o.Src + "@" + e.Tag.SnapName(0)
 	if createdDest {
-		if h, err := e.Hosts(o.DestHost); err == nil {
-			if ok, _ := zfsprops.Exists(ctx, h, o.DestFS); ok {
-				if _, err := h.Run(ctx, []string{"zfs", "destroy", "-r", o.DestFS}, nil); err != nil {
-					notes = append(notes, fmt.Sprintf("could not remove %s:%s: %v", o.DestHost, o.DestFS, err))
-				}
-			}
+		if note := e.removeOurReplica(ctx, o, snap); note != "" {
+			notes = append(notes, note)
 		}
 	}
-	snap := o.Src + "@" + e.Tag.SnapName(0)
 	if ok, _ := zfsprops.Exists(ctx, e.Local, snap); ok {
 		if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil); err != nil {
 			notes = append(notes, fmt.Sprintf("could not remove %s: %v", snap, err))
@@ -167,4 +163,26 @@ func (e *Env) undoInit(ctx context.Context, o InitOptions, createdDest bool, cau
 		return err
 	}
 	return zfsprops.WithHint(err, "fix the cause above and run zrep init again")
+}
+
+// removeOurReplica destroys the destination only when it holds our
+// _000000, by GUID: if another run created a dataset of that name since we
+// looked, it is not ours to destroy. It returns a note for the error.
+func (e *Env) removeOurReplica(ctx context.Context, o InitOptions, snap string) string {
+	h, err := e.Hosts(o.DestHost)
+	if err != nil {
+		return ""
+	}
+	theirs, err := zfsprops.GUID(ctx, h, o.DestFS+"@"+e.Tag.SnapName(0))
+	if err != nil {
+		return "" // no replica of ours there: a failed full receive leaves nothing
+	}
+	ours, err := zfsprops.GUID(ctx, e.Local, snap)
+	if err != nil || ours != theirs {
+		return fmt.Sprintf("left %s:%s alone: it is not the copy this init sent", o.DestHost, o.DestFS)
+	}
+	if _, err := h.Run(ctx, []string{"zfs", "destroy", "-r", o.DestFS}, nil); err != nil {
+		return fmt.Sprintf("could not remove %s:%s: %v", o.DestHost, o.DestFS, err)
+	}
+	return ""
 }

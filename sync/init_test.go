@@ -51,3 +51,28 @@ func TestInitFailureKeepsPreexistingDestination(t *testing.T) {
 		}
 	}
 }
+
+// Another init created the destination between our check and our receive:
+// its _000000 is not ours, so the undo leaves it alone.
+func TestInitUndoLeavesSomeoneElsesReplica(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	remote.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n")
+	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("STREAM")
+	remote.Expect([]string{"zfs", "recv", "-u", "pb/x"}).Fails(1, "cannot receive new filesystem stream: destination 'pb/x' exists")
+	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "guid", "pb/x@zrep_000000"}).Returns("222\n")
+	local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "guid", "pa/x@zrep_000000"}).Returns("111\n")
+	local.Expect([]string{"zfs", "list", "-H", "-o", "name", "pa/x@zrep_000000"}).Returns("pa/x@zrep_000000\n")
+	local.Expect([]string{"zfs", "destroy", "pa/x@zrep_000000"})
+	local.ExpectPrefix([]string{"zfs", "inherit"}).Times(6)
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"})
+	if err == nil || !strings.Contains(err.Error(), "left hostb:pb/x alone") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -43,9 +43,19 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
 			"its master is %s:%s; run zrep sync there", cfg.SrcHost, cfg.SrcFS)
 	}
+	if cfg.SrcHost != e.Self {
+		// The same pool seen from another zone or host must not be synced
+		// from both: only the host named in src-host is master.
+		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
+			"%s says its master host is %q; run zrep sync there, or set ZREP_SRC_HOST if this host was renamed", e.Tag.SrcHost(), cfg.SrcHost)
+	}
 	if err := ssh.ValidateHostName(cfg.DestHost); err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestHost(), err),
 			"set the partner with: zfs set %s=HOST %s", e.Tag.DestHost(), name)
+	}
+	if err := zfsprops.ValidateFilesystem(cfg.DestFS); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestFS(), err),
+			"set the destination with: zfs set %s=POOL/NAME %s", e.Tag.DestFS(), name)
 	}
 	l, err := e.claim(ctx, src, held)
 	if errors.As(err, &busy) {
@@ -85,7 +95,7 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	var ne *zfsprops.NotExistError
 	if errors.As(err, &ne) {
 		return zfsprops.WithHint(fmt.Errorf("destination %s:%s of %s does not exist", cfg.DestHost, cfg.DestFS, src.Name),
-			"to start over: zrep clear %s, then zrep init", src.Name)
+			"to start over, %s, then zrep init", e.startOver(src.Name))
 	}
 	if err != nil {
 		return partnerErr(err, cfg.DestHost, fmt.Sprintf("sending to %s:%s", cfg.DestHost, cfg.DestFS))
@@ -97,9 +107,9 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	common, ok := LatestCommon(src.Snapshots, dst.Snapshots)
 	if !ok {
 		return zfsprops.WithHint(fmt.Errorf("%s and %s:%s have no snapshot in common", src.Name, cfg.DestHost, cfg.DestFS),
-			"re-initialise: zrep clear %s, remove %s on %s (zfs destroy -r), then zrep init", src.Name, cfg.DestFS, cfg.DestHost)
+			"to start over, %s, remove %s on %s (zfs destroy -r), then zrep init", e.startOver(src.Name), cfg.DestFS, cfg.DestHost)
 	}
-	if err := e.repairMark(ctx, src, common); err != nil {
+	if err := e.repairMark(ctx, h, src, dst, common); err != nil {
 		return err
 	}
 	snap := src.Name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, src.Snapshots, dst.Snapshots))
@@ -108,11 +118,15 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	}
 	e.say("sending %s to %s:%s", snap, cfg.DestHost, cfg.DestFS)
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
+	short := snap[len(src.Name)+1:]
 	err = transfer(ctx, e.Local, e.sendArgs(common.Name, snap, false), h, recvArgs(cfg.DestFS, force, false))
 	if err != nil {
-		return e.failedSend(ctx, h, cfg, snap, err)
+		// The connection can die after the receive completed: ask first.
+		if ok, _ := zfsprops.Exists(ctx, h, cfg.DestFS+"@"+short); !ok {
+			return e.failedSend(ctx, cfg, snap, err)
+		}
+		e.warn("the transfer reported an error, but %s has %s: marking it sent (%s)", cfg.DestHost, short, oneLine(err))
 	}
-	short := snap[len(src.Name)+1:]
 	if err := zfsprops.Set(ctx, h, cfg.DestFS+"@"+short, e.Tag.Sent(), sentAt); err != nil {
 		return fmt.Errorf("received %s but could not mark it sent on %s: %w", snap, cfg.DestHost, err)
 	}
@@ -130,15 +144,11 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	return e.expireSide(ctx, h, dst, after.dst, false, "", cfg.SaveCount)
 }
 
-// failedSend asks the receiver before calling a transfer failed: if the
-// snapshot arrived (the connection died after recv), mark it and go on
-// next time; else rename it _unsent (or destroy it) as classic does.
-func (e *Env) failedSend(ctx context.Context, h ssh.Host, cfg zfsprops.Config, snap string, sendErr error) error {
+// failedSend handles a snapshot the receiver did not get: renamed
+// _unsent (or destroyed) as classic does, so the next run sends again from
+// the last common snapshot.
+func (e *Env) failedSend(ctx context.Context, cfg zfsprops.Config, snap string, sendErr error) error {
 	_, short, _ := strings.Cut(snap, "@")
-	if ok, _ := zfsprops.Exists(ctx, h, cfg.DestFS+"@"+short); ok {
-		e.warn("transfer of %s reported an error but %s has it; it will be marked on the next sync: %v", snap, cfg.DestHost, sendErr)
-		return nil
-	}
 	var next string
 	if e.RenameUnsent {
 		argv := append(append([]string{"zfs", "rename"}, e.rflag()...), snap, snap+"_unsent")
@@ -158,15 +168,29 @@ func (e *Env) failedSend(ctx context.Context, h ssh.Host, cfg zfsprops.Config, s
 		"fix the cause and run zrep sync again; it resends from the last common snapshot")
 }
 
-// repairMark stamps TAG:sent on the common snapshot when the mark is
-// missing locally (receive done, connection lost before the mark: classic #5).
-func (e *Env) repairMark(ctx context.Context, src *zfsprops.Filesystem, common zfsprops.Snapshot) error {
+// repairMark stamps TAG:sent on the common snapshot when the local mark is
+// missing (receive done, connection lost before the marks: classic #5), on
+// the partner too where its copy lacks one. The replica's _000000 stays
+// unmarked, as classic init leaves it.
+func (e *Env) repairMark(ctx context.Context, h ssh.Host, src, dst *zfsprops.Filesystem, common zfsprops.Snapshot) error {
 	if last, ok := src.LastSent(e.Tag); ok && last.Name == common.Name {
 		return nil
 	}
-	if _, _, ok := e.Tag.ParseSerial(common.Short()); !ok {
+	serial, _, ok := e.Tag.ParseSerial(common.Short())
+	if !ok {
 		return nil
 	}
 	e.say("marking %s as sent: the partner has it", common.Name)
-	return zfsprops.Set(ctx, e.Local, common.Name, e.Tag.Sent(), strconv.FormatInt(e.now().Unix(), 10))
+	now := strconv.FormatInt(e.now().Unix(), 10)
+	for _, d := range dst.Snapshots {
+		if d.GUID == common.GUID && d.SentTime() == 0 && serial != 0 {
+			if err := zfsprops.Set(ctx, h, d.Name, e.Tag.Sent(), now); err != nil {
+				return err
+			}
+		}
+	}
+	return zfsprops.Set(ctx, e.Local, common.Name, e.Tag.Sent(), now)
 }
+
+// oneLine folds a multi-line error (zfs stderr) for a one-line message.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

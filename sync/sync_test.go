@@ -148,17 +148,36 @@ func TestSyncFailedSendRenamesUnsent(t *testing.T) {
 	}
 }
 
-// The receive worked but the mark did not: the next sync repairs the mark
-// from the GUIDs instead of failing forever (classic #5).
+// The connection died after the receive completed: the partner is asked,
+// has the snapshot, and both sides are marked as for a clean sync.
+func TestSyncReceivedDespiteError(t *testing.T) {
+	env, local, remote := startSync(t, false)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"})
+	local.ExpectPrefix([]string{"zfs", "send"}).Returns("STREAM")
+	remote.Expect([]string{"zfs", "recv", "pb/x"}).Unreachable()
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x@zrep_000002"}).Returns("pb/x@zrep_000002\n")
+	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"})
+	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"})
+	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(env.Err.(*bytes.Buffer).String(), "hostb has zrep_000002: marking it sent") {
+		t.Errorf("warning: %q", env.Err)
+	}
+}
+
+// The receive worked but the marks did not: the next sync repairs them on
+// both sides from the GUIDs instead of failing forever (classic #5).
 func TestSyncRepairsMissingMark(t *testing.T) {
 	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
 	env, _ := testEnv(t, local, remote)
-	rows := [][4]string{{"pa/x", "zrep:master", "yes", "local"}, {"pa/x", "zrep:dest-fs", "pb/x", "local"}, {"pa/x", "zrep:dest-host", "hostb", "local"}, {"pa/x", "zrep:savecount", "5", "local"}}
+	rows := [][4]string{{"pa/x", "zrep:master", "yes", "local"}, {"pa/x", "zrep:src-host", "hosta", "local"}, {"pa/x", "zrep:dest-fs", "pb/x", "local"}, {"pa/x", "zrep:dest-host", "hostb", "local"}, {"pa/x", "zrep:savecount", "5", "local"}}
 	rows = append(rows, snapRows("pa/x", "zrep_000001", "101", "11", "1700000000")...)
 	rows = append(rows, snapRows("pa/x", "zrep_000002", "102", "12", "")...) // received, never marked
 	local.Expect(detailArgv("pa/x")).Returns(getLines(rows...))
 	expectLock(local)
 	remote.Expect(detailArgv("pb/x")).Returns(getLines(append(snapRows("pb/x", "zrep_000001", "101", "6", ""), snapRows("pb/x", "zrep_000002", "102", "7", "")...)...))
+	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"}).Returns("")
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"}).Returns("")
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000003"}).Returns("")
 	local.Expect([]string{"zfs", "send", "-I", "pa/x@zrep_000002", "pa/x@zrep_000003"}).Returns("")
@@ -167,6 +186,19 @@ func TestSyncRepairsMissingMark(t *testing.T) {
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000003"}).Returns("")
 	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A master flag on a pool that another zone or host also sees: only the
+// host named in src-host syncs it (classic §4.1).
+func TestSyncRefusesOtherSrcHost(t *testing.T) {
+	local := sshtest.New(t, "localhost")
+	env, _ := testEnv(t, local, nil)
+	local.Expect(detailArgv("pa/x")).Returns(strings.Replace(masterDetail(), "zrep:src-host\thosta", "zrep:src-host\totherzone", 1))
+	err := env.Sync(context.Background(), "pa/x", SyncOptions{})
+	var nm *NotMasterError
+	if !errors.As(err, &nm) || !strings.Contains(zfsprops.HintOf(err), `"otherzone"`) {
+		t.Fatalf("got %v (%s)", err, zfsprops.HintOf(err))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 )
@@ -118,4 +119,13 @@ func ReadSetProps(ctx context.Context, h ssh.Host, names ...string) (map[string]
 		byName[l.Name] = append(byName[l.Name], l)
 	}
 	return byName, nil
+}
+
+// GUID reads a snapshot's GUID: its identity, whatever its name.
+func GUID(ctx context.Context, h ssh.Host, snap string) (string, error) {
+	out, err := h.Run(ctx, []string{"zfs", "get", "-H", "-p", "-o", "value", "guid", snap}, nil)
+	if err != nil {
+		return "", classify(err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
