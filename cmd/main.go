@@ -42,11 +42,14 @@ func (f *Factory) report(err error, ctx context.Context) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &silent):
+		if ctx.Err() != nil {
+			return ExitInterrupted
+		}
+		return silent.Code
 	case ctx.Err() != nil:
 		f.IO.Errorf(err)
 		return ExitInterrupted
-	case errors.As(err, &silent):
-		return silent.Code
 	case errors.As(err, &usage):
 		f.IO.Errorf(err)
 		return ExitUsage
