@@ -23,14 +23,16 @@ type Factory struct {
 	Debug     bool
 	SSH       string
 
-	mu    gosync.Mutex
-	hosts map[string]ssh.Host
-	self  string
+	mu     gosync.Mutex
+	hosts  map[string]ssh.Host
+	self   string
+	warned map[string]bool // unsupported knobs already warned about
 }
 
-// NewFactory reads knobs through getenv layered over /etc/default/zrep.
+// NewFactory reads knobs through getenv layered over /etc/default/zrep;
+// lines of that file it cannot read are reported on io.ErrOut.
 func NewFactory(io *IOStreams, getenv func(string) string) *Factory {
-	return &Factory{IO: io, Getenv: layeredEnv(getenv), hosts: map[string]ssh.Host{}}
+	return &Factory{IO: io, Getenv: layeredEnv(getenv, io.ErrOut), hosts: map[string]ssh.Host{}}
 }
 
 // Self is our host name: ZREP_SRC_HOST, else the short host name.

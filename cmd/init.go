@@ -35,6 +35,7 @@ created.`,
 			if err := checkHost(o.DestHost); err != nil {
 				return err
 			}
+			f.warnUnsupported("init")
 			if runF != nil {
 				return runF(o)
 			}

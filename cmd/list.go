@@ -10,23 +10,28 @@ import (
 
 // ListOptions are `zrep list`'s parsed arguments.
 type ListOptions struct {
-	Verbose, Masters bool
-	Datasets         []string
+	Verbose, Masters, Snapshots bool
+	Datasets                    []string
 }
 
-// NewCmdList is `zrep list [-v|-L] [FS…]` (alias -l).
+// NewCmdList is `zrep list [-v|-L|-s] [FS…]` (alias -l).
 func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 	o := &ListOptions{}
 	c := &cobra.Command{
-		Use:   "list [-v | -L] [FS...]",
+		Use:   "list [-v | -L | -s] [FS...]",
 		Short: "List zrep filesystems on this host",
 		Long: `List every zrep filesystem on this host, masters and replicas (-L: only
 masters). -v prints, per filesystem, its locally set and received
-properties (sorted by name) and the last snapshot synced, as classic zrep does.`,
+properties (sorted by name) and the last snapshot synced, as classic zrep does.
+-s lists the snapshots of the named filesystems (default: the ones this host
+is master of) with their creation time, all of them, zrep's or not.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Datasets = args
 			if err := checkFS(args...); err != nil {
 				return err
+			}
+			if o.Snapshots && (o.Verbose || o.Masters) {
+				return usagef("list -s cannot be combined with -v or -L")
 			}
 			if runF != nil {
 				return runF(o)
@@ -36,10 +41,14 @@ properties (sorted by name) and the last snapshot synced, as classic zrep does.`
 	}
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "properties and last synced snapshot of each")
 	c.Flags().BoolVarP(&o.Masters, "masters", "L", false, "only filesystems this host is master of")
+	c.Flags().BoolVarP(&o.Snapshots, "snapshots", "s", false, "snapshots of each, with creation time (zfs list -r -t snapshot)")
 	return c
 }
 
 func listRun(c *cobra.Command, f *Factory, o *ListOptions) error {
+	if o.Snapshots {
+		return listSnapshots(c, f, o.Datasets)
+	}
 	sel, err := selectFilesystems(c, f, true, o.Masters, o.Datasets)
 	if err != nil {
 		return err
@@ -82,4 +91,30 @@ func listRun(c *cobra.Command, f *Factory, o *ListOptions) error {
 		}
 	}
 	return nil
+}
+
+// listSnapshots is classic `list -s`: zfs's own snapshot table for the
+// named filesystems, or for this host's masters, printed as zfs prints it.
+// Named filesystems need not be zrep's (classic passed them to zfs as is).
+func listSnapshots(c *cobra.Command, f *Factory, names []string) error {
+	if len(names) == 0 {
+		sel, err := selectFilesystems(c, f, false, true, nil)
+		if err != nil {
+			return err
+		}
+		if len(sel.fs) == 0 {
+			fmt.Fprintln(f.IO.ErrOut, "No zrep master filesystems found")
+			return nil
+		}
+		for _, fs := range sel.fs {
+			names = append(names, fs.Name)
+		}
+	}
+	local, err := f.Host("localhost")
+	if err != nil {
+		return err
+	}
+	out, err := zfsprops.SnapshotTable(c.Context(), local, names...)
+	f.IO.Out.Write(out)
+	return err
 }

@@ -29,12 +29,19 @@ func TestNormalizeArgs(t *testing.T) {
 func TestSyncFlags(t *testing.T) {
 	cases := []struct {
 		args    []string
+		env     map[string]string
 		want    SyncOptions
 		wantErr string
 	}{
 		{args: []string{"all"}, want: SyncOptions{All: true, Jobs: 1}},
 		{args: []string{"-f", "-q", "60", "pa/a", "pa/b c"}, want: SyncOptions{Datasets: []string{"pa/a", "pa/b c"}, Force: true, Quiet: 60, Jobs: 1}},
 		{args: []string{"-j", "4", "all"}, want: SyncOptions{All: true, Jobs: 4}},
+		// Classic -c and -r: accepted, and nothing printed (cron lines).
+		{args: []string{"-c", "pa/x"}, want: SyncOptions{Datasets: []string{"pa/x"}, ChangedOnly: true, Jobs: 1}},
+		{args: []string{"-r", "all"}, want: SyncOptions{All: true, Resume: true, Jobs: 1}},
+		{args: []string{"-f", "-v", "-r", "-c", "-q", "30", "all"}, want: SyncOptions{All: true, Force: true, Verbose: true, Resume: true, ChangedOnly: true, Quiet: 30, Jobs: 1}},
+		{args: []string{"-frc", "all"}, want: SyncOptions{All: true, Force: true, Resume: true, ChangedOnly: true, Jobs: 1}},
+		{args: []string{"all"}, env: map[string]string{"ZREP_CHANGEDONLY": "yes", "ZREP_RESUME": "1"}, want: SyncOptions{All: true, ChangedOnly: true, Resume: true, Jobs: 1}},
 		{args: []string{"-q", "20", "all"}, wantErr: "-q must be at least 30"},
 		{args: []string{}, wantErr: "sync needs FS"},
 		{args: []string{"pa/$(reboot)"}, wantErr: "not allowed"},
@@ -42,8 +49,13 @@ func TestSyncFlags(t *testing.T) {
 		{args: []string{"pa/x@zrep_000001"}, wantErr: "is a snapshot"},
 	}
 	for _, c := range cases {
-		io, _, _ := TestIO()
-		f := NewFactory(io, func(string) string { return "" })
+		io, out, errOut := TestIO()
+		f := NewFactory(io, func(k string) string {
+			if k == "ZREP_DEFAULTS_FILE" {
+				return "/nonexistent" // hermetic: not this machine's /etc/default/zrep
+			}
+			return c.env[k]
+		})
 		var got *SyncOptions
 		cmd := NewCmdSync(f, func(o *SyncOptions) error { got = o; return nil })
 		cmd.SetArgs(c.args)
@@ -58,6 +70,9 @@ func TestSyncFlags(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(*got, c.want) {
 			t.Errorf("%v: got %+v, %v; want %+v", c.args, got, err, c.want)
+		}
+		if out.Len() != 0 || errOut.Len() != 0 {
+			t.Errorf("%v: printed %q, %q", c.args, out.String(), errOut.String())
 		}
 	}
 }
@@ -82,5 +97,23 @@ func TestUnknownSubcommandIsUsage(t *testing.T) {
 	_, errOut, code := runWith(t, sshtest.New(t, "localhost"), nil, "frobnicate")
 	if code != ExitUsage || !strings.Contains(errOut, `unknown zrep subcommand "frobnicate"`) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// ZFS user property names are lowercase: an uppercase tag is refused
+// before any zfs call, with the spelling that would work.
+func TestUppercaseTagIsUsage(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"ZREPTAG": "Backup"}, []string{"status"}},
+		{nil, []string{"-t", "Backup", "list"}},
+		{nil, []string{"-t", "Backup", "sync", "all"}},
+	} {
+		_, errOut, code := runWith(t, sshtest.New(t, "localhost"), c.env, c.args...)
+		if code != ExitUsage || !strings.Contains(errOut, `invalid tag "Backup"`) || !strings.Contains(errOut, `"backup"`) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", c.args, code, errOut)
+		}
 	}
 }

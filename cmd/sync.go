@@ -18,13 +18,18 @@ type SyncOptions struct {
 	Verbose  bool
 	Quiet    int
 	Jobs     int
+	// ChangedOnly (-c, ZREP_CHANGEDONLY) and Resume (-r, ZREP_RESUME) are
+	// classic spellings accepted so old cron lines keep working; the sync
+	// engine does a full incremental sync either way for now.
+	ChangedOnly bool
+	Resume      bool
 }
 
-// NewCmdSync is `zrep sync [-f] [-q SECS] [-j N] FS…|all` (alias -S).
+// NewCmdSync is `zrep sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS…|all` (alias -S).
 func NewCmdSync(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
 	o := &SyncOptions{}
 	c := &cobra.Command{
-		Use:   "sync [-f] [-v] [-q SECS] [-j N] FS...|all",
+		Use:   "sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS...|all",
 		Short: "Send new changes of master filesystems to their partners",
 		Long: `Snapshot each master filesystem and send the changes since the last common
 snapshot to its partner, then expire old snapshots on both sides.
@@ -49,6 +54,9 @@ A successful run prints nothing (cron).`,
 			if o.Quiet != 0 && o.Quiet < 30 {
 				return usagef("-q must be at least 30 seconds, got %d", o.Quiet)
 			}
+			o.ChangedOnly = o.ChangedOnly || f.Getenv("ZREP_CHANGEDONLY") != ""
+			o.Resume = o.Resume || f.Getenv("ZREP_RESUME") != ""
+			f.warnUnsupported("sync")
 			if runF != nil {
 				return runF(o)
 			}
@@ -59,6 +67,8 @@ A successful run prints nothing (cron).`,
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
+	c.Flags().BoolVarP(&o.ChangedOnly, "changed-only", "c", false, "classic: skip unchanged filesystems (also $ZREP_CHANGEDONLY; accepted, currently a full sync)")
+	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume an interrupted transfer (also $ZREP_RESUME; accepted, currently a full sync)")
 	return c
 }
 

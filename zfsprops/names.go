@@ -39,13 +39,17 @@ func (t Tag) FilesystemProps() []string {
 // IsPrefixOf reports whether prop belongs to this tag ("zrep:..." for "zrep").
 func (t Tag) IsPrefixOf(prop string) bool { return strings.HasPrefix(prop, string(t)+":") }
 
-var tagRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var tagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
 // ValidateTag checks that a tag can prefix both a user property and a
-// snapshot name.
+// snapshot name. ZFS user property names take only lowercase letters,
+// digits and ":-._", and ':' separates the tag from the property.
 func ValidateTag(tag string) error {
+	if tag != strings.ToLower(tag) {
+		return fmt.Errorf("invalid tag %q: ZFS user property names cannot contain uppercase letters; use %q", tag, strings.ToLower(tag))
+	}
 	if !tagRE.MatchString(tag) {
-		return fmt.Errorf("invalid tag %q: use letters, digits, '.', '_' or '-'", tag)
+		return fmt.Errorf("invalid tag %q: use lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", tag)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package zfsprops
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -144,8 +145,18 @@ func TestValidateNames(t *testing.T) {
 			t.Errorf("ValidateFilesystem(%q) accepted", n)
 		}
 	}
-	if ValidateTag("zrep-b") != nil || ValidateTag("a:b") == nil || ValidateTag("") == nil {
-		t.Error("ValidateTag")
+	for _, tag := range []string{"zrep", "zrep-b", "site_2.daily", "9x"} {
+		if err := ValidateTag(tag); err != nil {
+			t.Errorf("ValidateTag(%q): %v", tag, err)
+		}
+	}
+	for _, tag := range []string{"", "a:b", "-x", ".x", "a b", "a/b", "a@b", "Zrep", "zrepB", "ZREP"} {
+		if err := ValidateTag(tag); err == nil {
+			t.Errorf("ValidateTag(%q) accepted", tag)
+		}
+	}
+	if err := ValidateTag("Backup"); err == nil || !strings.Contains(err.Error(), "uppercase") || !strings.Contains(err.Error(), `"backup"`) {
+		t.Errorf("ValidateTag(Backup) = %v, want a message about uppercase", err)
 	}
 }
 
