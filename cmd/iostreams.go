@@ -5,20 +5,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"golang.org/x/term"
 )
 
 // IOStreams are the process's streams; tests pass buffers.
 type IOStreams struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
-	ErrTTY      bool // progress lines only on a terminal
 }
 
 // SystemIO is the real terminal, or cron's pipes.
 func SystemIO() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 }
 
 // TestIO returns streams backed by buffers.

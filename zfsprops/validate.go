@@ -22,18 +22,6 @@ func ValidateFilesystem(name string) error {
 	return validChars(name)
 }
 
-// ValidateSnapshot checks FS@SNAP.
-func ValidateSnapshot(name string) error {
-	fs, snap, ok := strings.Cut(name, "@")
-	if !ok || snap == "" {
-		return fmt.Errorf("invalid snapshot name %q: expected FS@SNAP", name)
-	}
-	if err := ValidateFilesystem(fs); err != nil {
-		return err
-	}
-	return validChars(snap)
-}
-
 func validChars(name string) error {
 	for _, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
