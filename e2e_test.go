@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -40,7 +42,7 @@ func stateDir() string {
 // requireHosts skips without test hosts, or fails when ZREP_TEST_REQUIRE
 // says e2e must run (CI), so a broken setup can never pass as "skipped".
 func requireHosts(t *testing.T) {
-	err := exec.Command("bash", "scripts/testhosts.sh", "status").Run()
+	err := testhosts("status").Run()
 	if err == nil {
 		return
 	}
@@ -51,11 +53,14 @@ func requireHosts(t *testing.T) {
 	t.Skip(msg)
 }
 
-func TestScripts(t *testing.T) {
-	requireHosts(t)
-	clearLeftovers(t)
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+// testhosts runs scripts/testhosts.sh with args.
+func testhosts(args ...string) *exec.Cmd {
+	return exec.Command("bash", append([]string{"scripts/testhosts.sh"}, args...)...)
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
@@ -65,10 +70,72 @@ func TestScripts(t *testing.T) {
 			"mkdata":   cmdMkdata,
 			"cmpdata":  cmdCmpdata,
 			"zfsprop":  cmdZfsprop,
+			"zprops":   cmdZprops,
 			"snaps":    cmdSnaps,
 		},
 		Condition: condition,
+	}
+}
+
+func TestScripts(t *testing.T) {
+	requireHosts(t)
+	clearLeftovers(t)
+	testscript.Run(t, scriptParams("testdata/script"))
+}
+
+// TestScriptsSolo runs testdata/script/solo, one script at a time and after
+// TestScripts (top-level tests run in file order, each to its end): these
+// scripts may crash hosts, which no other script must see. Only they have
+// crash and revive. Every host is healthy again after each one.
+func TestScriptsSolo(t *testing.T) {
+	requireHosts(t)
+	clearLeftovers(t)
+	p := scriptParams("testdata/script/solo")
+	p.Cmds["crash"] = cmdCrash
+	p.Cmds["revive"] = cmdRevive
+	p.Setup = func(env *testscript.Env) error {
+		err := setupScript(env)
+		// Deferred last so it runs first: setupScript's destroys need the hosts.
+		env.Defer(func() {
+			if err := reviveAll(); err != nil {
+				env.T().Log(err)
+			}
+		})
+		return err
+	}
+	p.Deadline, _ = t.Deadline()
+	testscript.RunT(serialT{t}, p)
+}
+
+// serialT runs testscript's subtests one after another (RunT calls Parallel
+// in each; this ignores it), and after each makes every host healthy again,
+// however the script ended.
+type serialT struct{ *testing.T }
+
+func (serialT) Parallel() {}
+
+func (serialT) Verbose() bool { return testing.Verbose() }
+
+func (t serialT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(t *testing.T) {
+		t.Cleanup(func() {
+			if err := reviveAll(); err != nil {
+				t.Error(err)
+			}
+		})
+		f(serialT{t})
 	})
+}
+
+// reviveAll brings back every test host that is down.
+func reviveAll() error {
+	if testhosts("status").Run() == nil {
+		return nil
+	}
+	if out, err := testhosts("up").CombinedOutput(); err != nil {
+		return fmt.Errorf("testhosts.sh up: %v\n%s", err, out)
+	}
+	return nil
 }
 
 // clearLeftovers destroys datasets earlier runs left (ts-*). When zfs-fuse
@@ -93,7 +160,7 @@ func clearLeftovers(t *testing.T) {
 		return
 	}
 	for _, step := range []string{"down", "up"} {
-		if out, err := exec.Command("bash", "scripts/testhosts.sh", step).CombinedOutput(); err != nil {
+		if out, err := testhosts(step).CombinedOutput(); err != nil {
 			t.Fatalf("testhosts.sh %s: %v\n%s", step, err, out)
 		}
 	}
@@ -178,7 +245,9 @@ func inHostDir(host, dir string, env []string, argv ...string) *exec.Cmd {
 func scriptEnv(ts *testscript.TestScript) []string {
 	var env []string
 	for _, k := range []string{"PATH", "HOME", "ZREP_DEFAULTS_FILE", "ZREPTAG", "ZREP_SAVE_COUNT", "ZREP_R", "SSH",
-		"ZREP_SRC_HOST", "ZREP_DATEFORMAT", "ZREP_RENAME_UNSENT", "ZREP_SEND_FLAGS", "ZREP_INC_FLAG", "TZ", "WORK"} {
+		"ZREP_SRC_HOST", "ZREP_DATEFORMAT", "ZREP_RENAME_UNSENT", "ZREP_SEND_FLAGS", "ZREP_INC_FLAG", "TZ", "WORK",
+		"ZREP_OUTFILTER", "ZREP_INFILTER", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "MBUFFER",
+		"ZREP_SKIP_EXPIRE", "ZREP_CHANGEDONLY", "ZREP_RESUME", "ZREP_FORCE", "ZREP_VERBOSE", "DEBUG", "ZREP_PATH"} {
 		if v := ts.Getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}
@@ -297,23 +366,94 @@ func cmdZfsprop(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// snapshots lists FS's snapshots (full names), oldest first.
+func snapshots(ts *testscript.TestScript, host, fs string) []string {
+	out, err := inHost(host, nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-s", "createtxg", "-r", "-d", "1", fs).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("zfs list %s:%s snapshots: %v: %s", host, fs, err, out)
+	}
+	return strings.Fields(string(out))
+}
+
 // snaps HOST FS: print FS's snapshot short names, oldest first, to stdout.
 func cmdSnaps(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 || neg {
 		ts.Fatalf("usage: snaps HOST FS")
 	}
 	checkHost(ts, args[0])
-	out, err := inHost(args[0], nil, "zfs", "list", "-H", "-o", "name", "-t", "snapshot", "-s", "createtxg", "-r", "-d", "1", args[1]).CombinedOutput()
-	if err != nil {
-		ts.Fatalf("snaps: %v: %s", err, out)
-	}
 	var b strings.Builder
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if _, short, ok := strings.Cut(l, "@"); ok {
+	for _, snap := range snapshots(ts, args[0], args[1]) {
+		if _, short, ok := strings.Cut(snap, "@"); ok {
 			b.WriteString(short + "\n")
 		}
 	}
 	ts.Stdout().Write([]byte(b.String()))
+}
+
+var epochValue = regexp.MustCompile(`^[0-9]{9,}$`)
+
+// zprops HOST DS: print to stdout the local and received properties of DS
+// and then of each of its snapshots, oldest first, as zfs get -H prints
+// them (name, property, value, source), sorted by property within each
+// dataset. Values of 9 or more digits (epoch times such as TAG:sent,
+// TAG:lock-time) read EPOCH, so the output can be compared with cmpenv.
+// zfs-fuse leaves readonly out while DS is mounted (it reports
+// "off temporary" instead of the local value).
+func cmdZprops(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: zprops HOST DS")
+	}
+	checkHost(ts, args[0])
+	names := append([]string{args[1]}, snapshots(ts, args[0], args[1])...)
+	argv := append([]string{"zfs", "get", "-H", "-o", "name,property,value,source", "-s", "local,received", "all"}, names...)
+	out, err := inHost(args[0], nil, argv...).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("zprops: %v: %s", err, out)
+	}
+	props := map[string][][]string{}
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		f := strings.SplitN(l, "\t", 4)
+		if len(f) != 4 {
+			continue
+		}
+		if epochValue.MatchString(f[2]) {
+			f[2] = "EPOCH"
+		}
+		props[f[0]] = append(props[f[0]], f)
+	}
+	var b strings.Builder
+	for _, name := range names {
+		lines := props[name]
+		slices.SortStableFunc(lines, func(x, y []string) int { return strings.Compare(x[1], y[1]) })
+		for _, f := range lines {
+			b.WriteString(strings.Join(f, "\t") + "\n")
+		}
+	}
+	ts.Stdout().Write([]byte(b.String()))
+}
+
+// crash HOST: a power loss of HOST (testhosts.sh crash): every process in
+// it is killed, its pool is left imported. Solo scripts only.
+func cmdCrash(ts *testscript.TestScript, neg bool, args []string) {
+	testhostsCmd(ts, neg, "crash", "crash", args)
+}
+
+// revive HOST: bring HOST back after crash (testhosts.sh up HOST; the pool
+// is imported with -f). Solo scripts only.
+func cmdRevive(ts *testscript.TestScript, neg bool, args []string) {
+	testhostsCmd(ts, neg, "revive", "up", args)
+}
+
+func testhostsCmd(ts *testscript.TestScript, neg bool, name, step string, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: %s HOST", name)
+	}
+	checkHost(ts, args[0])
+	out, err := testhosts(step, args[0]).CombinedOutput()
+	ts.Logf("%s", out)
+	if err != nil {
+		ts.Fatalf("testhosts.sh %s %s: %v", step, args[0], err)
+	}
 }
 
 // condition answers [feature:X] from hosta's zfs.

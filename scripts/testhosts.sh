@@ -8,12 +8,15 @@
 #   hostb  127.0.0.12  pool pb
 #   hostc  127.0.0.13  pool pc
 #
-# Usage (as root):
-#   scripts/testhosts.sh [up]           start what is not running; repair broken hosts
-#   scripts/testhosts.sh down [--purge] export pools, stop everything (--purge: delete pools and state)
-#   scripts/testhosts.sh status         one line per host; exit 1 unless all are healthy
+# Usage (as root; HOST... defaults to all three hosts):
+#   scripts/testhosts.sh [up [HOST...]]         start what is not running; repair broken hosts
+#   scripts/testhosts.sh down [--purge] [HOST...]  export pools, stop everything (--purge: delete
+#                                               pools and state; shared client state only for all)
+#   scripts/testhosts.sh crash HOST...          power loss: SIGKILL every process of HOST (sshd,
+#                                               zfs-fuse, namespace); pool not exported; `up` repairs
+#   scripts/testhosts.sh status [HOST...]       one line per host; exit 1 unless all are healthy
 #   scripts/testhosts.sh exec HOST CMD [ARGS...]   run CMD inside HOST's namespaces
-#   scripts/testhosts.sh env            print export lines for tests
+#   scripts/testhosts.sh env                    print export lines for tests
 #
 # State lives in ${ZREP_TESTHOSTS_DIR:-/var/lib/zrep-testhosts}. Clients use
 # HOME=$STATE/home, whose .ssh/config and known_hosts name the hosts. OpenSSH ignores
@@ -156,6 +159,7 @@ ns_ok() {
 	local k
 	k=$(keeper "$1") || {
 		REASON="namespace keeper not running"
+		[[ ! -e $STATE/$1/crashed ]] || REASON="crashed ($(<"$STATE/$1/crashed"))"
 		return 1
 	}
 	timeout 10 nsenter -t "$k" -m -u -- zpool list -H -o name "${POOL[$1]}" >/dev/null 2>&1 || {
@@ -279,11 +283,15 @@ EOF
 	chmod 755 "$STATE/bin/ssh"
 }
 
-# host_files HOST: directories, host key and sshd_config (marks sshd stale if it changed).
+# host_key HOST: its directories and host key (client_setup needs every host's).
+host_key() {
+	mkdir -p "$STATE/$1/vdev"
+	newkey "$STATE/$1/ssh_host_ed25519_key" "root@$1"
+}
+
+# host_files HOST: sshd_config (marks sshd stale if it changed).
 host_files() {
 	local h=$1 d=$STATE/$1
-	mkdir -p "$d/vdev"
-	newkey "$d/ssh_host_ed25519_key" "root@$h"
 	if cat <<EOF | write_if_changed "$d/sshd_config"; then
 # Written by scripts/testhosts.sh; rewritten by every \`up\`.
 ListenAddress ${IP[$h]}
@@ -341,7 +349,7 @@ build_host() {
 	local h=$1 d=$STATE/$1 pool=${POOL[$1]} k zpid n holders what dir
 	local vdev=$d/vdev/$pool.img
 	for dir in "${NS_TMPFS[@]}"; do mkdir -p "$dir"; done
-	rm -f "$d/ns.pid" "$d/ns.pid.new" "$d/ns.id"
+	rm -f "$d/ns.pid" "$d/ns.pid.new" "$d/ns.id" "$d/crashed"
 
 	# The keeper: a process that only holds the namespaces open.
 	# shellcheck disable=SC2016 # $$ and $1 are for the inner sh
@@ -446,7 +454,32 @@ teardown() {
 	if alive "$k"; then stop 5 "$k"; fi
 	mapfile -t pids < <(ns_pids "$h")
 	stop 5 "${pids[@]}"
-	rm -f "$d/ns.pid" "$d/ns.id" "$d/sshd.pid" "$d/zfs-fuse.pid"
+	rm -f "$d/ns.pid" "$d/ns.id" "$d/sshd.pid" "$d/zfs-fuse.pid" "$d/crashed"
+}
+
+# crash HOST: a power loss. Every process in HOST's namespaces (keeper, zfs-fuse, sshd
+# and its sessions, anything entered with nsenter) is stopped at once and then killed
+# with SIGKILL: nothing is unmounted, flushed or exported, so the next `up` imports the
+# pool with -f. The pid files go (a recycled pid must not pass for the keeper); ns.id
+# stays, so `up` still finds any straggler.
+crash() {
+	local h=$1 d=$STATE/$1 pass
+	local -a pids
+	# Several passes: a process may fork between the listing and SIGSTOP.
+	for ((pass = 0; pass < 5; pass++)); do
+		mapfile -t pids < <(ns_pids "$h")
+		if ((${#pids[@]} == 0)); then
+			((pass > 0)) && break
+			say "$h: already down"
+			return 0
+		fi
+		kill -STOP "${pids[@]}" 2>/dev/null || true
+		kill -KILL "${pids[@]}" 2>/dev/null || true
+		wait_gone 5 "${pids[@]}" || warn "$h: pids still alive after SIGKILL: ${pids[*]}"
+	done
+	rm -f "$d/ns.pid" "$d/sshd.pid" "$d/zfs-fuse.pid"
+	date '+scripts/testhosts.sh crash at %F %T' >"$d/crashed"
+	say "$h: crashed"
 }
 
 # ---- subcommands -------------------------------------------------------------
@@ -459,16 +492,28 @@ take_lock() {
 	flock -w 600 9 || die "another testhosts.sh holds $STATE/.lock"
 }
 
+# pick_hosts HOST...: set PICKED to the named hosts, or to all of them if none is named.
+pick_hosts() {
+	local h
+	PICKED=("$@")
+	((${#PICKED[@]} > 0)) || PICKED=("${HOSTS[@]}")
+	for h in "${PICKED[@]}"; do
+		[[ -n ${IP[$h]:-} ]] || die "unknown host '$h' (hosts: ${HOSTS[*]})"
+	done
+}
+
 cmd_up() {
 	local h
+	pick_hosts "$@"
 	need_root
 	[[ $STATE != *[[:space:]]* ]] || die "ZREP_TESTHOSTS_DIR must not contain spaces: $STATE"
 	take_lock
 	install_packages
 	ensure_fuse
-	for h in "${HOSTS[@]}"; do host_files "$h"; done
+	for h in "${HOSTS[@]}"; do host_key "$h"; done
+	for h in "${PICKED[@]}"; do host_files "$h"; done
 	client_setup
-	for h in "${HOSTS[@]}"; do
+	for h in "${PICKED[@]}"; do
 		REASON=
 		if healthy "$h"; then
 			say "$h: already up (${IP[$h]}, pool ${POOL[$h]})"
@@ -486,14 +531,18 @@ cmd_up() {
 
 cmd_down() {
 	local purge='' h
-	case ${1:-} in
-	"") ;;
-	--purge) purge=1 ;;
-	*) usage ;;
-	esac
+	local -a names=()
+	for h; do
+		case $h in
+		--purge) purge=1 ;;
+		-*) usage ;;
+		*) names+=("$h") ;;
+		esac
+	done
+	pick_hosts "${names[@]}"
 	need_root
 	take_lock
-	for h in "${HOSTS[@]}"; do
+	for h in "${PICKED[@]}"; do
 		if [[ -e $STATE/$h/ns.id ]]; then
 			teardown "$h"
 			say "$h: down"
@@ -502,19 +551,33 @@ cmd_down() {
 		fi
 	done
 	if [[ -n $purge ]]; then
-		for h in "${HOSTS[@]}"; do
+		for h in "${PICKED[@]}"; do
 			rm -rf "${STATE:?}/$h"
 			rmdir "/${POOL[$h]}" 2>/dev/null || true # empty mountpoint left by zfs
 		done
+		if ((${#names[@]} > 0)); then
+			say "purged ${PICKED[*]}"
+			return 0
+		fi
 		(cd "$STATE" && rm -rf home bin authorized_keys apt.log .lock)
 		rmdir "$STATE" 2>/dev/null || true
 		say "purged $STATE"
 	fi
 }
 
+cmd_crash() {
+	local h
+	(($# > 0)) || usage
+	pick_hosts "$@"
+	need_root
+	take_lock
+	for h in "${PICKED[@]}"; do crash "$h"; done
+}
+
 cmd_status() {
 	local h bad=0 k z s
-	for h in "${HOSTS[@]}"; do
+	pick_hosts "$@"
+	for h in "${PICKED[@]}"; do
 		REASON=
 		if healthy "$h"; then
 			k=$(keeper "$h")
@@ -554,14 +617,15 @@ main() {
 	local cmd=${1:-up}
 	(($# == 0)) || shift
 	case $cmd in
-	up | status | env) (($# == 0)) || usage ;;
-	down | exec) ;;
+	env) (($# == 0)) || usage ;;
+	up | down | crash | status | exec) ;;
 	*) usage ;;
 	esac
 	case $cmd in
-	up) cmd_up ;;
+	up) cmd_up "$@" ;;
 	down) cmd_down "$@" ;;
-	status) cmd_status ;;
+	crash) cmd_crash "$@" ;;
+	status) cmd_status "$@" ;;
 	exec) cmd_exec "$@" ;;
 	env) cmd_env ;;
 	esac
