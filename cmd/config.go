@@ -168,11 +168,6 @@ var unsupportedKnobs = []struct {
 	name     string
 	initOnly bool
 }{
-	{"ZREP_OUTFILTER", false},
-	{"ZREP_INFILTER", false},
-	{"ZREP_CREATE_FLAGS", true},
-	{"ZREP_INIT_REMOTE_PROPERTIES", true},
-	{"MBUFFER", false},
 	{"BBCP", false},
 	{"ZREP_RESUME_FLAGS", false},
 }

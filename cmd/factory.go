@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"fmt"
+	"strings"
 	gosync "sync"
 	"time"
 
 	"github.com/kballard/go-shellquote"
+	"github.com/zrep-go/zrep/failover"
 	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/ssh"
 	zsync "github.com/zrep-go/zrep/sync"
@@ -153,22 +156,58 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if _, err := zfsprops.ParseSaveCount(save); err != nil {
 		return nil, usagef("ZREP_SAVE_COUNT: %v", err)
 	}
+	createFlags, err := shellquote.Split(f.Getenv("ZREP_CREATE_FLAGS"))
+	if err != nil {
+		return nil, usagef("ZREP_CREATE_FLAGS: %v", err)
+	}
+	remoteProps := strings.Fields(f.Getenv("ZREP_INIT_REMOTE_PROPERTIES"))
+	for _, kv := range remoteProps {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, usagef("ZREP_INIT_REMOTE_PROPERTIES: %q is not prop=value", kv)
+		}
+	}
+	outFilter, inFilter := f.filters()
 	rename := f.Getenv("ZREP_RENAME_UNSENT")
 	return &zsync.Env{
-		Tag:          tag,
-		Self:         self,
-		Local:        local,
-		Hosts:        f.Host,
-		Locker:       locker,
-		Out:          f.IO.Out,
-		Err:          f.IO.ErrOut,
-		Now:          time.Now,
-		Recursive:    f.Recursive || f.Getenv("ZREP_R") == "-R",
-		SendFlags:    sendFlags,
-		IncFlag:      inc,
-		RenameUnsent: rename == "" || rename == "yes",
-		SaveCount:    save,
-		SkipExpire:   f.Getenv("ZREP_SKIP_EXPIRE") != "",
-		Verbose:      f.Getenv("ZREP_VERBOSE") != "",
+		Tag:             tag,
+		Self:            self,
+		Local:           local,
+		Hosts:           f.Host,
+		Locker:          locker,
+		Out:             f.IO.Out,
+		Err:             f.IO.ErrOut,
+		Now:             time.Now,
+		Recursive:       f.Recursive || f.Getenv("ZREP_R") == "-R",
+		SendFlags:       sendFlags,
+		IncFlag:         inc,
+		RenameUnsent:    rename == "" || rename == "yes",
+		SaveCount:       save,
+		SkipExpire:      f.Getenv("ZREP_SKIP_EXPIRE") != "",
+		Verbose:         f.Getenv("ZREP_VERBOSE") != "",
+		OutFilter:       outFilter,
+		InFilter:        inFilter,
+		CreateFlags:     createFlags,
+		InitRemoteProps: remoteProps,
 	}, nil
+}
+
+// Roles assembles what failover and takeover need.
+func (f *Factory) Roles() (*failover.Roles, error) {
+	env, err := f.Env()
+	if err != nil {
+		return nil, err
+	}
+	return &failover.Roles{Env: env}, nil
+}
+
+// filters are the classic pipeline filters; the deprecated MBUFFER goes
+// after the sender's and before the receiver's, as classic placed it.
+func (f *Factory) filters() (out, in string) {
+	out, in = f.Getenv("ZREP_OUTFILTER"), f.Getenv("ZREP_INFILTER")
+	if mb := f.Getenv("MBUFFER"); mb != "" {
+		fmt.Fprintln(f.IO.ErrOut, "Warning: MBUFFER is deprecated; set ZREP_OUTFILTER and ZREP_INFILTER instead")
+		out = strings.TrimPrefix(out+" | "+mb, " | ")
+		in = strings.TrimSuffix(mb+" | "+in, " | ")
+	}
+	return out, in
 }

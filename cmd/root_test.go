@@ -46,7 +46,9 @@ func TestSyncFlags(t *testing.T) {
 		{args: []string{}, wantErr: "sync needs FS"},
 		{args: []string{"pa/$(reboot)"}, wantErr: "not allowed"},
 		{args: []string{"pa/x;rm"}, wantErr: "not allowed"},
-		{args: []string{"pa/x@zrep_000001"}, wantErr: "is a snapshot"},
+		{args: []string{"pa/x@zrep_000001"}, want: SyncOptions{Snap: "pa/x@zrep_000001", Jobs: 1}},
+		{args: []string{"pa/x@zrep_000001", "pa/y"}, wantErr: "is a snapshot"},
+		{args: []string{"pa/$(x)@zrep_000001"}, wantErr: "not allowed"},
 	}
 	for _, c := range cases {
 		io, out, errOut := TestIO()

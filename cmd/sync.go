@@ -4,48 +4,98 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	zsync "github.com/zrep-go/zrep/sync"
 )
 
-// SyncOptions are `zrep sync`'s parsed arguments.
+// SyncOptions are `zrep sync`'s (and synconly's and refresh's) parsed arguments.
 type SyncOptions struct {
 	Datasets []string
 	All      bool
+	Snap     string // sync FS@SNAP: roll the partner back to SNAP
 	Force    bool
 	Verbose  bool
 	Quiet    int
 	Jobs     int
-	// ChangedOnly (-c, ZREP_CHANGEDONLY) and Resume (-r, ZREP_RESUME) are
-	// classic spellings accepted so old cron lines keep working; the sync
-	// engine does a full incremental sync either way for now.
+	// ChangedOnly (-c, ZREP_CHANGEDONLY) skips an unchanged filesystem
+	// where zfs has the written property. Resume (-r, ZREP_RESUME) is
+	// accepted so old cron lines keep working; see README.
 	ChangedOnly bool
 	Resume      bool
+	// Existing is synconly: send what is there, take no snapshot.
+	Existing bool
+	// Pull is refresh: run on the replica, pull from the master.
+	Pull bool
 }
 
-// NewCmdSync is `zrep sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS…|all` (alias -S).
+// NewCmdSync is `zrep sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS…|all|FS@SNAP` (alias -S).
 func NewCmdSync(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
-	o := &SyncOptions{}
-	c := &cobra.Command{
-		Use:   "sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS...|all",
-		Short: "Send new changes of master filesystems to their partners",
-		Long: `Snapshot each master filesystem and send the changes since the last common
+	c := newSyncCmd(f, runF, &SyncOptions{}, "sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS...|all|FS@SNAP",
+		"Send new changes of master filesystems to their partners",
+		`Snapshot each master filesystem and send the changes since the last common
 snapshot to its partner, then expire old snapshots on both sides.
 "all" syncs every filesystem this host is master of; it goes on past a
 failing pair, reports each failure, and exits 1 at the end.
-A successful run prints nothing (cron).`,
+A successful run prints nothing (cron).
+
+sync FS@SNAP rolls the partner back to SNAP, an older snapshot both sides
+have (newer snapshots there are destroyed) after a 20 second countdown
+(-f: none), and unmarks the newer local snapshots, so the next sync sends
+from SNAP.`)
+	c.Flags().BoolVarP(&c.opts.ChangedOnly, "changed-only", "c", false, "skip a filesystem with no writes since its last sync (needs zfs with the written property; also $ZREP_CHANGEDONLY)")
+	return c.Command
+}
+
+// NewCmdSynconly is `zrep synconly FS…|all`: sync without a new snapshot.
+func NewCmdSynconly(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
+	return newSyncCmd(f, runF, &SyncOptions{Existing: true}, "synconly [-f] [-v] [-q SECS] [-j N] FS...|all",
+		"Send existing snapshots (from zrep snaponly) without taking a new one",
+		`Like sync, but sends up to the newest zrep snapshot there is instead of
+taking one: pairs with zrep snaponly when snapshots and transfers run at
+different times.`).Command
+}
+
+// NewCmdRefresh is `zrep refresh [-f] [-v] [-q SECS] [-j N] DESTFS…|all`.
+func NewCmdRefresh(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
+	return newSyncCmd(f, runF, &SyncOptions{Pull: true}, "refresh [-f] [-v] [-q SECS] [-j N] DESTFS...|all",
+		"Pull new changes into replicas on this host (backup server)",
+		`Run on the destination: snapshot the master over SSH and pull the changes
+since the last common snapshot into DESTFS, mark them sent and expire old
+snapshots on both sides. Only this host needs SSH access to the master,
+and the master needs only zfs. "all" pulls every replica on this host,
+going on past a failing pair and exiting 1 at the end.`).Command
+}
+
+type syncCmd struct {
+	*cobra.Command
+	opts *SyncOptions
+}
+
+func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, short, long string) syncCmd {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef("sync needs FS... or all")
+				return usagef("%s needs FS... or all", c.Name())
 			}
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 1 && args[0] == "all" {
+			switch {
+			case len(args) == 1 && args[0] == "all":
 				o.All = true
-			} else {
+			case len(args) == 1 && strings.Contains(args[0], "@") && c.Name() == "sync":
+				o.Snap = args[0]
+				fs, _, _ := strings.Cut(args[0], "@")
+				if err := checkFS(fs); err != nil {
+					return err
+				}
+			default:
 				o.Datasets = args
 				if err := checkFS(args...); err != nil {
 					return err
@@ -56,6 +106,7 @@ A successful run prints nothing (cron).`,
 			}
 			o.ChangedOnly = o.ChangedOnly || f.Getenv("ZREP_CHANGEDONLY") != ""
 			o.Resume = o.Resume || f.Getenv("ZREP_RESUME") != ""
+			o.Force = o.Force || f.Getenv("ZREP_FORCE") != ""
 			f.warnUnsupported("sync")
 			if runF != nil {
 				return runF(o)
@@ -63,13 +114,12 @@ A successful run prints nothing (cron).`,
 			return syncRun(c.Context(), f, o)
 		},
 	}
-	c.Flags().BoolVarP(&o.Force, "force", "f", false, "let zfs recv -F roll back changes on the destination")
+	c.Flags().BoolVarP(&o.Force, "force", "f", false, "let zfs recv -F roll back changes on the receiver (sync FS@SNAP: no countdown)")
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
-	c.Flags().BoolVarP(&o.ChangedOnly, "changed-only", "c", false, "classic: skip unchanged filesystems (also $ZREP_CHANGEDONLY; accepted, currently a full sync)")
-	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume an interrupted transfer (also $ZREP_RESUME; accepted, currently a full sync)")
-	return c
+	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume an interrupted transfer (also $ZREP_RESUME; see README)")
+	return syncCmd{c, o}
 }
 
 func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
@@ -78,15 +128,30 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 		return err
 	}
 	env.Verbose = env.Verbose || o.Verbose
+	if o.Snap != "" {
+		countdown := 20 * time.Second
+		if o.Force {
+			countdown = 0
+		}
+		return env.RollbackPartner(ctx, o.Snap, countdown)
+	}
 	names := o.Datasets
+	verb, one := "sync", env.Sync
+	if o.Pull {
+		verb, one = "refresh", env.Refresh
+	}
 	if o.All {
-		if names, err = env.Masters(ctx); err != nil {
+		list := env.Masters
+		if o.Pull {
+			list = env.Replicas
+		}
+		if names, err = list(ctx); err != nil {
 			return err
 		}
 	}
-	opts := zsync.SyncOptions{Force: o.Force, Quiet: time.Duration(o.Quiet) * time.Second}
+	opts := zsync.SyncOptions{Force: o.Force, Quiet: time.Duration(o.Quiet) * time.Second, ChangedOnly: o.ChangedOnly, Existing: o.Existing}
 	if len(names) == 1 && !o.All {
-		err := env.Sync(ctx, names[0], opts)
+		err := one(ctx, names[0], opts)
 		var skipped *zsync.SkippedError
 		if errors.As(err, &skipped) {
 			return nil
@@ -94,10 +159,10 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 		return err
 	}
 	failed := zsync.Each(ctx, names, o.Jobs,
-		func(ctx context.Context, name string) error { return env.Sync(ctx, name, opts) },
-		func(name string, err error) { f.IO.Errorf(fmt.Errorf("sync %s: %w", name, err)) })
+		func(ctx context.Context, name string) error { return one(ctx, name, opts) },
+		func(name string, err error) { f.IO.Errorf(fmt.Errorf("%s %s: %w", verb, name, err)) })
 	if failed > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %d of %d filesystems failed to sync\n", failed, len(names))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %d of %d filesystems failed to %s\n", failed, len(names), verb)
 		return &SilentError{Code: ExitFailure}
 	}
 	return nil

@@ -22,3 +22,20 @@ func commandLine(argv []string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// Filtered wraps argv in `sh -c` between shell filters (classic
+// ZREP_OUTFILTER / ZREP_INFILTER): in | argv | out. The filters are the
+// administrator's own shell text, run as written; argv is quoted.
+func Filtered(in string, argv []string, out string) []string {
+	if in == "" && out == "" {
+		return argv
+	}
+	script := commandLine(argv)
+	if in != "" {
+		script = in + " | " + script
+	}
+	if out != "" {
+		script += " | " + out
+	}
+	return []string{"sh", "-c", script}
+}

@@ -36,6 +36,12 @@ type Env struct {
 	SaveCount    string   // ZREP_SAVE_COUNT, written at init
 	SkipExpire   bool     // ZREP_SKIP_EXPIRE
 	Verbose      bool     // classic -v: send -v; also say what we do
+	OutFilter    string   // ZREP_OUTFILTER (+ MBUFFER): shell text after zfs send
+	InFilter     string   // ZREP_INFILTER (+ MBUFFER): shell text before zfs recv
+	CreateFlags  []string // ZREP_CREATE_FLAGS: init creates the destination first
+	// InitRemoteProps (ZREP_INIT_REMOTE_PROPERTIES) are prop=value pairs
+	// init sets on the new replica.
+	InitRemoteProps []string
 
 	mu   gosync.Mutex
 	feat map[string]zfsprops.Features // per host, for this run
@@ -84,9 +90,17 @@ func partnerErr(err error, host, what string) error {
 	return zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", host, host)
 }
 
-// startOver says how to undo a pairing by hand.
+// startOver says how to undo a pairing.
 func (e *Env) startOver(fs string) string {
-	return fmt.Sprintf("clear the %s:* properties of %s (zfs inherit) and destroy its %s_* snapshots", e.Tag, fs, e.Tag)
+	return "run zrep clear " + e.tagFlag() + fs
+}
+
+// tagFlag is "-t TAG " for commands we suggest, when the tag is not the default.
+func (e *Env) tagFlag() string {
+	if e.Tag == zfsprops.DefaultTag {
+		return ""
+	}
+	return "-t " + string(e.Tag) + " "
 }
 
 func (e *Env) rflag() []string {
@@ -95,3 +109,15 @@ func (e *Env) rflag() []string {
 	}
 	return nil
 }
+
+// Partner opens a partner host, with a hint when that fails.
+func (e *Env) Partner(ctx context.Context, name string) (ssh.Host, error) { return e.host(ctx, name) }
+
+// PartnerErr names the pair in an error from a first call to a partner.
+func PartnerErr(err error, host, what string) error { return partnerErr(err, host, what) }
+
+// Say prints an informational line when verbose.
+func (e *Env) Say(format string, args ...any) { e.say(format, args...) }
+
+// Warn prints a warning line.
+func (e *Env) Warn(format string, args ...any) { e.warn(format, args...) }

@@ -14,10 +14,15 @@ func (e *SplitBrainError) Error() string {
 // NotMasterError is a sync asked of a filesystem we are not master of.
 type NotMasterError struct {
 	Host, FS string
+	Op       string // what was refused; "sync" when empty
 }
 
 func (e *NotMasterError) Error() string {
-	return fmt.Sprintf("%s is not master on %s, cannot sync", e.FS, e.Host)
+	op := e.Op
+	if op == "" {
+		op = "sync"
+	}
+	return fmt.Sprintf("%s is not master on %s, cannot %s", e.FS, e.Host, op)
 }
 
 // SkippedError is a busy filesystem skipped under -q: not a failure.

@@ -91,3 +91,17 @@ func zrepRunning(pid int) bool {
 	}
 	return bytes.Contains(cmdline, []byte("zrep"))
 }
+
+// LockFS takes the flock and the lock properties of a dataset on this
+// host and reads it; unlock releases both, also after cancellation.
+func (e *Env) LockFS(ctx context.Context, name string) (unlock func(), fs *zfsprops.Filesystem, err error) {
+	held, fs, err := e.lockAndRead(ctx, name)
+	if err != nil {
+		return nil, fs, err
+	}
+	l, err := e.claim(ctx, fs, held)
+	if err != nil {
+		return nil, fs, err
+	}
+	return func() { l.unlock(context.WithoutCancel(ctx)) }, fs, nil
+}

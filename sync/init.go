@@ -79,16 +79,47 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	if err != nil {
 		return e.undoInit(ctx, o, false, err)
 	}
-	recv := recvArgs(o.DestFS, existed, true)
+	created := false
+	if !existed && len(e.CreateFlags) > 0 {
+		// ZREP_CREATE_FLAGS: the destination is made first, with the
+		// administrator's options, and received into.
+		fmt.Fprintln(e.Out, "Creating  destination filesystem as separate step")
+		argv := append(append([]string{"zfs", "create"}, e.CreateFlags...), o.DestFS)
+		if _, err := h.Run(ctx, argv, nil); err != nil {
+			return e.undoInit(ctx, o, false, fmt.Errorf("cannot create %s:%s: %w", o.DestHost, o.DestFS, err))
+		}
+		// zfs-fuse: a full receive onto a mounted new filesystem fails now and then.
+		h.Run(ctx, []string{"zfs", "unmount", o.DestFS}, nil)
+		created = true
+	}
+	recv := e.recvArgs(o.DestFS, existed || created, true)
 	if feat.RecvO {
 		recv = append(recv[:len(recv)-1], "-o", "readonly=on", o.DestFS)
 	}
-	if err := transfer(ctx, e.Local, e.sendArgs("", snap, true), h, recv); err != nil {
+	if err := e.transfer(ctx, e.Local, e.sendArgs("", snap, true), h, recv); err != nil {
+		if created {
+			// Not recursive: only the empty filesystem this init made goes.
+			h.Run(context.WithoutCancel(ctx), []string{"zfs", "destroy", o.DestFS}, nil)
+		}
 		return e.undoInit(ctx, o, !existed, err)
 	}
 	if !feat.RecvO {
 		if err := zfsprops.Set(ctx, h, o.DestFS, "readonly", "on"); err != nil {
 			return e.undoInit(ctx, o, !existed, err)
+		}
+	}
+	if created {
+		// As classic: a destination made first carries its config as local values.
+		for _, p := range props {
+			if err := zfsprops.Set(ctx, h, o.DestFS, p[0], p[1]); err != nil {
+				return e.undoInit(ctx, o, true, err)
+			}
+		}
+	}
+	for _, kv := range e.InitRemoteProps {
+		prop, value, _ := strings.Cut(kv, "=")
+		if err := zfsprops.Set(ctx, h, o.DestFS, prop, value); err != nil {
+			return e.undoInit(ctx, o, !existed, fmt.Errorf("ZREP_INIT_REMOTE_PROPERTIES: %w", err))
 		}
 	}
 	if strings.TrimSpace(string(mountpoint)) == "local" {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/zrep-go/zrep/lock"
@@ -17,6 +15,8 @@ import (
 type SyncOptions struct {
 	Force bool          // -f: recv -F
 	Quiet time.Duration // -q: skip a busy fs synced within this long
+	// ChangedOnly is sync -c; Existing is synconly (no new snapshot).
+	ChangedOnly, Existing bool
 }
 
 // Sync replicates one master filesystem to its partner.
@@ -65,7 +65,7 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		return err
 	}
 	defer l.unlock(context.WithoutCancel(ctx))
-	return e.syncLocked(ctx, src, cfg, o.Force)
+	return e.syncLocked(ctx, src, cfg, o)
 }
 
 // quiet decides, for a busy filesystem, between a silent skip and an error.
@@ -86,7 +86,7 @@ func (e *Env) quiet(src *zfsprops.Filesystem, busy *lock.BusyError, limit time.D
 	return &SkippedError{FS: src.Name}
 }
 
-func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsprops.Config, force bool) error {
+func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsprops.Config, o SyncOptions) error {
 	h, err := e.host(ctx, cfg.DestHost)
 	if err != nil {
 		return err
@@ -102,95 +102,9 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	}
 	if dst.IsMaster(e.Tag) {
 		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: src.Name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
-			"decide which side's data to keep, and on the other side remove the flag with zfs inherit %s", e.Tag.Master())
+			"decide which side's data to keep; on the other side run zrep failover -L (or zfs inherit %s)", e.Tag.Master())
 	}
-	common, ok := LatestCommon(src.Snapshots, dst.Snapshots)
-	if !ok {
-		return zfsprops.WithHint(fmt.Errorf("%s and %s:%s have no snapshot in common", src.Name, cfg.DestHost, cfg.DestFS),
-			"to start over, %s, remove %s on %s (zfs destroy -r), then zrep init", e.startOver(src.Name), cfg.DestFS, cfg.DestHost)
-	}
-	if err := e.repairMark(ctx, h, src, dst, common); err != nil {
-		return err
-	}
-	snap := src.Name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, src.Snapshots, dst.Snapshots))
-	if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
-		return fmt.Errorf("could not create snapshot %s: %w", snap, err)
-	}
-	e.say("sending %s to %s:%s", snap, cfg.DestHost, cfg.DestFS)
-	sentAt := strconv.FormatInt(e.now().Unix(), 10)
-	short := snap[len(src.Name)+1:]
-	err = transfer(ctx, e.Local, e.sendArgs(common.Name, snap, false), h, recvArgs(cfg.DestFS, force, false))
-	if err != nil {
-		// The connection can die after the receive completed: ask first.
-		if ok, _ := zfsprops.Exists(ctx, h, cfg.DestFS+"@"+short); !ok {
-			return e.failedSend(ctx, cfg, snap, err)
-		}
-		e.warn("the transfer reported an error, but %s has %s: marking it sent (%s)", cfg.DestHost, short, oneLine(err))
-	}
-	if err := zfsprops.Set(ctx, h, cfg.DestFS+"@"+short, e.Tag.Sent(), sentAt); err != nil {
-		return fmt.Errorf("received %s but could not mark it sent on %s: %w", snap, cfg.DestHost, err)
-	}
-	if err := zfsprops.Set(ctx, e.Local, snap, e.Tag.Sent(), sentAt); err != nil {
-		return err
-	}
-	if e.SkipExpire {
-		return nil
-	}
-	e.say("Expiring zrep snaps on %s", src.Name)
-	after := afterSync(src, dst, common, snap, sentAt, e.incFlag() == "-I")
-	if err := e.expireSide(ctx, e.Local, src, after.src, true, snap, ""); err != nil {
-		return err
-	}
-	return e.expireSide(ctx, h, dst, after.dst, false, "", cfg.SaveCount)
+	_, err = e.Replicate(ctx, Side{e.Local, e.Self, src}, Side{h, cfg.DestHost, dst},
+		Step{Force: o.Force, Expire: true, ChangedOnly: o.ChangedOnly, Existing: o.Existing})
+	return err
 }
-
-// failedSend handles a snapshot the receiver did not get: renamed
-// _unsent (or destroyed) as classic does, so the next run sends again from
-// the last common snapshot.
-func (e *Env) failedSend(ctx context.Context, cfg zfsprops.Config, snap string, sendErr error) error {
-	_, short, _ := strings.Cut(snap, "@")
-	var next string
-	if e.RenameUnsent {
-		argv := append(append([]string{"zfs", "rename"}, e.rflag()...), snap, snap+"_unsent")
-		if _, err := e.Local.Run(context.WithoutCancel(ctx), argv, nil); err == nil {
-			next = "renamed to " + short + "_unsent"
-		}
-	} else {
-		argv := append(append([]string{"zfs", "destroy"}, e.rflag()...), snap)
-		if _, err := e.Local.Run(context.WithoutCancel(ctx), argv, nil); err == nil {
-			next = "destroyed"
-		}
-	}
-	if next == "" {
-		next = "left in place"
-	}
-	return zfsprops.WithHint(fmt.Errorf("sending %s to %s:%s failed (snapshot %s): %w", snap, cfg.DestHost, cfg.DestFS, next, sendErr),
-		"fix the cause and run zrep sync again; it resends from the last common snapshot")
-}
-
-// repairMark stamps TAG:sent on the common snapshot when the local mark is
-// missing (receive done, connection lost before the marks: classic #5), on
-// the partner too where its copy lacks one. The replica's _000000 stays
-// unmarked, as classic init leaves it.
-func (e *Env) repairMark(ctx context.Context, h ssh.Host, src, dst *zfsprops.Filesystem, common zfsprops.Snapshot) error {
-	if last, ok := src.LastSent(e.Tag); ok && last.Name == common.Name {
-		return nil
-	}
-	serial, _, ok := e.Tag.ParseSerial(common.Short())
-	if !ok {
-		return nil
-	}
-	e.say("marking %s as sent: the partner has it", common.Name)
-	now := strconv.FormatInt(e.now().Unix(), 10)
-	for _, d := range dst.Snapshots {
-		if d.GUID == common.GUID && d.SentTime() == 0 && serial != 0 {
-			if err := zfsprops.Set(ctx, h, d.Name, e.Tag.Sent(), now); err != nil {
-				return err
-			}
-		}
-	}
-	return zfsprops.Set(ctx, e.Local, common.Name, e.Tag.Sent(), now)
-}
-
-// oneLine folds a multi-line error (zfs stderr) for a one-line message.
-func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

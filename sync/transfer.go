@@ -17,7 +17,9 @@ const senderGrace = 5 * time.Second
 // pipe, and is killed only if it does not: a `zfs send` killed mid-stream
 // leaves its temporary hold on the snapshot (zfs-fuse, pool v23), which
 // then cannot be destroyed until the pool is imported again.
-func transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst ssh.Host, recvArgv []string) error {
+func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst ssh.Host, recvArgv []string) error {
+	sendArgv = ssh.Filtered("", sendArgv, e.OutFilter)
+	recvArgv = ssh.Filtered(e.InFilter, recvArgv, "")
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p, err := src.Start(ctx, sendArgv, nil)
@@ -72,7 +74,7 @@ func (e *Env) incFlag() string {
 
 // recvArgs builds zfs recv; -u keeps a fresh replica unmounted (zfs-fuse
 // accepts it although its usage text omits it).
-func recvArgs(dest string, force, unmounted bool) []string {
+func (e *Env) recvArgs(dest string, force, unmounted bool) []string {
 	argv := []string{"zfs", "recv"}
 	if unmounted {
 		argv = append(argv, "-u")

@@ -1,0 +1,58 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// The hidden commands below are what a classic zrep partner runs on us
+// over ssh during its refresh (classic §7.5); nothing else calls them.
+
+// NewCmdRefreshPull is `zrep _refreshpull FS@SNAP [TOKEN]`: write the
+// stream to stdout.
+func NewCmdRefreshPull(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:    "_refreshpull FS@SNAP [TOKEN]",
+		Hidden: true,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 || !strings.Contains(args[0], "@") {
+				return usagef("_refreshpull takes FS@SNAP [TOKEN]")
+			}
+			if len(args) == 2 {
+				return usagef("_refreshpull: resume tokens are not supported; pull without resume")
+			}
+			fs, _, _ := strings.Cut(args[0], "@")
+			return checkFS(fs)
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			env, err := f.Env()
+			if err != nil {
+				return err
+			}
+			return env.SendLatest(c.Context(), args[0], f.IO.Out)
+		},
+	}
+}
+
+// NewCmdRefreshComplete is `zrep _refreshcomplete FS@SNAP TAG:sent=EPOCH`.
+func NewCmdRefreshComplete(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:    "_refreshcomplete FS@SNAP TAG:sent=EPOCH",
+		Hidden: true,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 2 || !strings.Contains(args[0], "@") {
+				return usagef("_refreshcomplete takes FS@SNAP PROP=VALUE")
+			}
+			fs, _, _ := strings.Cut(args[0], "@")
+			return checkFS(fs)
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			env, err := f.Env()
+			if err != nil {
+				return err
+			}
+			return env.MarkSent(c.Context(), args[0], args[1])
+		},
+	}
+}

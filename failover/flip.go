@@ -1,0 +1,150 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	zsync "github.com/zrep-go/zrep/sync"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// end is one side of a pair during a role change.
+type end struct {
+	zsync.Side
+	self  string // its own host name: its TAG:src-host while it is master
+	reach string // how the other side reaches it: the other's dest-host or src-host
+}
+
+// flip moves the master role from m to rep. Until rep's master flag is
+// set, every failure undoes the steps taken, so m stays master; after it,
+// what is left (readonly, mount) is reported with the commands to finish.
+func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
+	what := fmt.Sprintf("failover of %s to %s", m, rep)
+	u := &undo{r: r}
+	wasRO := readonlyOn(ctx, m)
+	fmt.Fprintf(r.Out, "Setting readonly on %s, then syncing\n", m)
+	if !wasRO {
+		if err := zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", "on"); err != nil {
+			return fmt.Errorf("%s: %w (nothing changed)", what, err)
+		}
+		u.add(fmt.Sprintf("zfs inherit readonly %s on %s", m.FS.Name, m.Name), func(ctx context.Context) error {
+			return zfsprops.Inherit(ctx, m.Host, m.FS.Name, "readonly")
+		})
+	}
+	// Off first: no cron run on either side syncs the pair from here on.
+	if err := zfsprops.Inherit(ctx, m.Host, m.FS.Name, r.Tag.Master()); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	u.add(fmt.Sprintf("zfs set %s=yes %s on %s", r.Tag.Master(), m.FS.Name, m.Name), func(ctx context.Context) error {
+		return zfsprops.Set(ctx, m.Host, m.FS.Name, r.Tag.Master(), "yes")
+	})
+	if o.Snap == "" {
+		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.Force}); err != nil {
+			return u.fail(ctx, what, m, err)
+		}
+	} else if err := r.rollbackBoth(ctx, m, rep, o); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	fmt.Fprintf(r.Out, "Reversing master properties for %s\n", m)
+	if err := r.setConfig(ctx, u, m, rep.FS.Name, rep.reach, m.FS.Name, m.self); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	fmt.Fprintf(r.Out, "Setting master on %s\n", rep)
+	if err := r.setConfig(ctx, u, rep, rep.FS.Name, rep.self, m.FS.Name, m.reach); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	if err := zfsprops.Set(ctx, rep.Host, rep.FS.Name, r.Tag.Master(), "yes"); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	return r.makeWritable(ctx, rep)
+}
+
+// setConfig writes the four pairing properties on one end, remembering
+// how to put the old values back.
+func (r *Roles) setConfig(ctx context.Context, u *undo, e *end, srcFS, srcHost, destFS, destHost string) error {
+	props := [][2]string{{r.Tag.DestFS(), destFS}, {r.Tag.DestHost(), destHost}, {r.Tag.SrcFS(), srcFS}, {r.Tag.SrcHost(), srcHost}}
+	for _, p := range props {
+		old := e.FS.Prop(p[0])
+		if err := zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]); err != nil {
+			return err
+		}
+		prop, manual := p[0], fmt.Sprintf("zfs set %s=%s %s on %s", p[0], old.Value, e.FS.Name, e.Name)
+		if !old.Set() {
+			manual = fmt.Sprintf("zfs inherit %s %s on %s", prop, e.FS.Name, e.Name)
+		}
+		u.add(manual, func(ctx context.Context) error {
+			if !old.Set() {
+				return zfsprops.Inherit(ctx, e.Host, e.FS.Name, prop)
+			}
+			return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, old.Value)
+		})
+	}
+	return nil
+}
+
+// makeWritable lets the new master take writes: readonly off, mounted.
+func (r *Roles) makeWritable(ctx context.Context, e *end) error {
+	steps := fmt.Sprintf("on %s run: zfs inherit readonly %s; zfs mount %s", e.Name, e.FS.Name, e.FS.Name)
+	if err := zfsprops.Inherit(ctx, e.Host, e.FS.Name, "readonly"); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s is master now, but is still read-only: %w", e, err), "%s", steps)
+	}
+	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "property,value", "type,mounted", e.FS.Name}, nil)
+	if err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s is master now, but its mount state is unknown: %w", e, err), "%s", steps)
+	}
+	if strings.Contains(string(out), "filesystem") && strings.Contains(string(out), "mounted\tno") {
+		fmt.Fprintf(r.Out, "Mounting %s\n", e)
+		if _, err := e.Host.Run(ctx, []string{"zfs", "mount", e.FS.Name}, nil); err != nil {
+			return zfsprops.WithHint(fmt.Errorf("%s is master now, but could not be mounted: %w", e, err), "%s", steps)
+		}
+	}
+	return nil
+}
+
+// readonlyOn reports readonly=on set locally; zfs-fuse reports a mounted
+// filesystem's readonly as "off temporary" whatever is set, so a master
+// reads as writable there, which it normally is.
+func readonlyOn(ctx context.Context, e *end) bool {
+	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value,source", "readonly", e.FS.Name}, nil)
+	return err == nil && strings.TrimSpace(string(out)) == "on\tlocal"
+}
+
+// undo remembers how to reverse the steps of a role change.
+type undo struct {
+	r     *Roles
+	steps []undoStep
+}
+
+type undoStep struct {
+	manual string // the same as a command, for the operator when it fails
+	fn     func(context.Context) error
+}
+
+func (u *undo) add(manual string, fn func(context.Context) error) {
+	u.steps = append(u.steps, undoStep{manual, fn})
+}
+
+// fail reverses what was done and says in which state the pair is.
+func (u *undo) fail(ctx context.Context, what string, m *end, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	var left []string
+	for i := len(u.steps) - 1; i >= 0; i-- {
+		if err := u.steps[i].fn(ctx); err != nil {
+			left = append(left, u.steps[i].manual)
+		}
+	}
+	err := fmt.Errorf("%s failed, changes undone, %s is still master: %w", what, m, cause)
+	if len(left) > 0 {
+		err = fmt.Errorf("%s failed and could not be fully undone: %w", what, cause)
+		return zfsprops.WithHint(err, "to keep %s master, run by hand: %s", m, strings.Join(left, "; "))
+	}
+	if errors.Is(cause, context.Canceled) {
+		return err
+	}
+	if h := zfsprops.HintOf(cause); h != "" {
+		return zfsprops.WithHint(err, "%s", h)
+	}
+	return zfsprops.WithHint(err, "fix the cause and run it again")
+}

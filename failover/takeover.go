@@ -1,0 +1,104 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zrep-go/zrep/ssh"
+	zsync "github.com/zrep-go/zrep/sync"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// Takeover runs on the replica: it pulls the master's last changes and
+// becomes master (planned), or with -L becomes master on its own, for
+// when the master is down.
+func (r *Roles) Takeover(ctx context.Context, o Options) error {
+	unlock, f, err := r.lockLocal(ctx, o.FS)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cfg := f.Config(r.Tag)
+	if cfg.Master {
+		return zfsprops.WithHint(fmt.Errorf("%s is already master on %s", o.FS, r.Self),
+			"nothing to take over; zrep status -v shows the pair")
+	}
+	reach := o.Remote
+	if reach == "" {
+		reach = cfg.SrcHost
+	}
+	if err := ssh.ValidateHostName(reach); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s: master host: %w", o.FS, err), "pass the master as REMOTEHOST")
+	}
+	me := &end{Side: zsync.Side{Host: r.Local, Name: r.Self, FS: f}, self: r.Self}
+	if o.Local {
+		return r.promote(ctx, me, cfg, reach, o)
+	}
+	h, err := r.Partner(ctx, reach)
+	if err != nil {
+		return err
+	}
+	src, err := zfsprops.ReadOne(ctx, h, r.Tag, cfg.SrcFS)
+	if err != nil {
+		err = zsync.PartnerErr(err, reach, fmt.Sprintf("takeover from %s:%s (nothing changed)", reach, cfg.SrcFS))
+		var ue *ssh.UnreachableError
+		if errors.As(err, &ue) {
+			return zfsprops.WithHint(err, "if %s is down, take over without it: zrep takeover -L %s", reach, o.FS)
+		}
+		return err
+	}
+	scfg := src.Config(r.Tag)
+	if !src.IsMaster(r.Tag) {
+		return zfsprops.WithHint(fmt.Errorf("%s:%s is not master, cannot take over from it", reach, cfg.SrcFS),
+			"zrep status -v on both hosts shows where the master is; zrep takeover -L %s forces this side", o.FS)
+	}
+	if scfg.DestFS != o.FS {
+		return zfsprops.WithHint(fmt.Errorf("%s:%s replicates to %s, not to %s", reach, cfg.SrcFS, scfg.DestFS, o.FS),
+			"check the pairing with zrep list -v on both hosts")
+	}
+	if pid := src.Prop(r.Tag.LockPID()).Local(); pid != "" {
+		return zfsprops.WithHint(fmt.Errorf("%s:%s is busy (a zrep there holds it: %s %s)", reach, cfg.SrcFS, r.Tag.LockPID(), pid),
+			"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %s", reach, r.Tag.LockPID(), cfg.SrcFS)
+	}
+	fmt.Fprintf(r.Out, "Starting failover from remote side %s\n", reach)
+	mself := scfg.SrcHost
+	if mself == "" {
+		mself = reach
+	}
+	back := scfg.DestHost
+	if back == "" {
+		back = r.Self
+	}
+	me.reach = back
+	m := &end{Side: zsync.Side{Host: h, Name: reach, FS: src}, self: mself, reach: reach}
+	if err := r.flip(ctx, m, me, o); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "%s is master now; %s is its replica\n", me, m)
+	return nil
+}
+
+// promote is takeover -L: this side becomes master without the partner,
+// optionally rolled back to SNAP first. The old master, when it returns,
+// is demoted with zrep failover -L.
+func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach string, o Options) error {
+	if o.Snap != "" {
+		if err := r.rollbackTo(ctx, me, o.Snap, o.Force); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(r.Out, "Setting master properties for %s\n", me)
+	u := &undo{r: r}
+	if err := r.setConfig(ctx, u, me, o.FS, r.Self, cfg.SrcFS, reach); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s: %w", o.FS, err), "run it again")
+	}
+	if err := zfsprops.Set(ctx, me.Host, o.FS, r.Tag.Master(), "yes"); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s: %w", o.FS, err), "run it again")
+	}
+	if err := r.makeWritable(ctx, me); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "%s is master now. When %s is back, run there: zrep failover -L %s; then here: zrep sync %s\n", me, reach, cfg.SrcFS, o.FS)
+	return nil
+}

@@ -1,0 +1,55 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// SendLatest is the source half of a classic partner's refresh
+// (`zrep _refreshpull FS@SNAP`): with FS locked, SNAP must be its newest
+// zrep snapshot, and the stream from the last sent one to it goes to w —
+// nothing else may be written there.
+func (e *Env) SendLatest(ctx context.Context, snap string, w io.Writer) error {
+	name, short, _ := strings.Cut(snap, "@")
+	unlock, fs, err := e.LockFS(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	zs := fs.ZrepSnapshots(e.Tag)
+	if len(zs) == 0 || zs[len(zs)-1].Short() != short {
+		return fmt.Errorf("sync error: %s is not the latest zrep snapshot of %s", snap, name)
+	}
+	last, ok := fs.LastSent(e.Tag)
+	if !ok {
+		return zfsprops.WithHint(fmt.Errorf("%s has no snapshot marked sent", name), "run zrep sentsync on it")
+	}
+	p, err := e.Local.Start(ctx, e.sendArgs(last.Name, snap, false), nil)
+	if err != nil {
+		return err
+	}
+	_, cerr := io.Copy(w, p.Stdout())
+	if err := p.Wait(); err != nil {
+		return err
+	}
+	return cerr
+}
+
+// MarkSent is `zrep _refreshcomplete FS@SNAP TAG:sent=EPOCH`, which a
+// classic partner's refresh sends after its receive. Only this tag's sent
+// mark with an epoch value is accepted: the argument comes from afar.
+func (e *Env) MarkSent(ctx context.Context, snap, assignment string) error {
+	prop, value, _ := strings.Cut(assignment, "=")
+	if prop != e.Tag.Sent() {
+		return fmt.Errorf("_refreshcomplete sets only %s, not %q", e.Tag.Sent(), prop)
+	}
+	if _, err := strconv.ParseUint(value, 10, 64); err != nil {
+		return fmt.Errorf("_refreshcomplete: %s must be epoch seconds, got %q", prop, value)
+	}
+	return zfsprops.Set(ctx, e.Local, snap, prop, value)
+}

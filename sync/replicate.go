@@ -1,0 +1,168 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// Side is one end of a pair as read at the start of an operation. Either
+// end may be this machine: sync pushes from it, refresh and takeover pull
+// into it.
+type Side struct {
+	Host ssh.Host
+	Name string // the host as the pair names it, for messages
+	FS   *zfsprops.Filesystem
+}
+
+func (s Side) String() string { return s.Name + ":" + s.FS.Name }
+
+// Step shapes one replication.
+type Step struct {
+	Force       bool // zfs recv -F
+	Existing    bool // synconly: send up to the newest zrep snapshot instead of taking one
+	Expire      bool
+	ChangedOnly bool // sync -c: no snapshot when nothing was written since the sync point
+}
+
+// Replicate sends src's changes since the newest snapshot both sides share
+// to dst, marks the result sent on both sides (receiver first, as classic
+// does) and expires old snapshots. The caller holds the locks and has
+// ruled out split brain. It returns the snapshot now common to both.
+func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, error) {
+	common, ok := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots)
+	if !ok {
+		return "", zfsprops.WithHint(fmt.Errorf("%s and %s have no snapshot in common", src, dst),
+			"to start over, run zrep clear %s on %s, remove %s on %s (zfs destroy -r), then zrep init", src.FS.Name, src.Name, dst.FS.Name, dst.Name)
+	}
+	if err := e.repairMark(ctx, src, dst, common); err != nil {
+		return "", err
+	}
+	if o.ChangedOnly {
+		if same, err := e.unchanged(ctx, src, common); err != nil || same {
+			return common.Name, err
+		}
+	}
+	var snap string
+	if o.Existing {
+		if zs := src.FS.ZrepSnapshots(e.Tag); len(zs) > 0 && zs[len(zs)-1].GUID != common.GUID {
+			snap = zs[len(zs)-1].Name
+		} else {
+			fmt.Fprintf(e.Out, "%s already sent\n", common.Name)
+			return common.Name, e.expireBoth(ctx, src, dst, o, sides{src.FS.Snapshots, dst.FS.Snapshots}, common.Name)
+		}
+	} else {
+		snap = src.FS.Name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, src.FS.Snapshots, dst.FS.Snapshots))
+		if _, err := src.Host.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+			return "", fmt.Errorf("could not create snapshot %s on %s: %w", snap, src.Name, err)
+		}
+	}
+	e.say("sending %s to %s", snap, dst)
+	sentAt := strconv.FormatInt(e.now().Unix(), 10)
+	short := snap[len(src.FS.Name)+1:]
+	err := e.transfer(ctx, src.Host, e.sendArgs(common.Name, snap, false), dst.Host, e.recvArgs(dst.FS.Name, o.Force, false))
+	if err != nil {
+		// The connection can die after the receive completed: ask first.
+		if ok, _ := zfsprops.Exists(ctx, dst.Host, dst.FS.Name+"@"+short); !ok {
+			return "", e.failedSend(ctx, src, dst, snap, !o.Existing, err)
+		}
+		e.warn("the transfer reported an error, but %s has %s: marking it sent (%s)", dst.Name, short, oneLine(err))
+	}
+	if err := zfsprops.Set(ctx, dst.Host, dst.FS.Name+"@"+short, e.Tag.Sent(), sentAt); err != nil {
+		return "", fmt.Errorf("%s received %s but could not mark it sent: %w", dst.Name, snap, err)
+	}
+	if err := zfsprops.Set(ctx, src.Host, snap, e.Tag.Sent(), sentAt); err != nil {
+		return "", fmt.Errorf("%s: could not mark %s sent: %w", src.Name, snap, err)
+	}
+	after := afterSync(src.FS, dst.FS, common, snap, sentAt, e.incFlag() == "-I")
+	return snap, e.expireBoth(ctx, src, dst, o, after, snap)
+}
+
+// expireBoth applies the master rule on src and the replica rule on dst.
+func (e *Env) expireBoth(ctx context.Context, src, dst Side, o Step, after sides, lastSent string) error {
+	if !o.Expire || e.SkipExpire {
+		return nil
+	}
+	e.say("Expiring zrep snaps on %s", src.FS.Name)
+	if err := e.expireSide(ctx, src.Host, src.FS, after.src, true, lastSent, ""); err != nil {
+		return err
+	}
+	return e.expireSide(ctx, dst.Host, dst.FS, after.dst, false, "", src.FS.Config(e.Tag).SaveCount)
+}
+
+// unchanged answers sync -c: nothing written since the sync point, which is
+// also the newest zrep snapshot. Then the sync point's mark is refreshed
+// (so -q and status see a recent sync) and nothing is sent. ZFS without
+// the written property cannot tell, so the sync goes ahead.
+func (e *Env) unchanged(ctx context.Context, src Side, common zfsprops.Snapshot) (bool, error) {
+	zs := src.FS.ZrepSnapshots(e.Tag)
+	if len(zs) == 0 || zs[len(zs)-1].GUID != common.GUID {
+		return false, nil
+	}
+	feat, err := e.features(ctx, src.Host)
+	if err != nil || !feat.Written {
+		e.say("%s: zfs cannot tell what changed (no written property); syncing", src.Name)
+		return false, nil
+	}
+	out, err := src.Host.Run(ctx, []string{"zfs", "get", "-H", "-p", "-o", "value", "written@" + common.Short(), src.FS.Name}, nil)
+	if err != nil || strings.TrimSpace(string(out)) != "0" {
+		return false, nil
+	}
+	e.say("%s unchanged since %s; nothing to send", src.FS.Name, common.Short())
+	return true, zfsprops.Set(ctx, src.Host, common.Name, e.Tag.Sent(), strconv.FormatInt(e.now().Unix(), 10))
+}
+
+// failedSend handles a snapshot the receiver did not get: one this run
+// made is renamed _unsent (or destroyed) as classic does, so the next run
+// sends again from the last common snapshot.
+func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours bool, sendErr error) error {
+	_, short, _ := strings.Cut(snap, "@")
+	next := "left in place"
+	ctx = context.WithoutCancel(ctx)
+	switch {
+	case !ours:
+	case e.RenameUnsent:
+		argv := append(append([]string{"zfs", "rename"}, e.rflag()...), snap, snap+"_unsent")
+		if _, err := src.Host.Run(ctx, argv, nil); err == nil {
+			next = "renamed to " + short + "_unsent"
+		}
+	default:
+		argv := append(append([]string{"zfs", "destroy"}, e.rflag()...), snap)
+		if _, err := src.Host.Run(ctx, argv, nil); err == nil {
+			next = "destroyed"
+		}
+	}
+	return zfsprops.WithHint(fmt.Errorf("sending %s to %s failed (snapshot %s): %w", snap, dst, next, sendErr),
+		"fix the cause and run zrep again; it resends from the last common snapshot")
+}
+
+// repairMark stamps TAG:sent on the common snapshot when the sender's mark
+// is missing (receive done, connection lost before the marks: classic #5),
+// on the receiver too where its copy lacks one. A replica's _000000 stays
+// unmarked, as classic init leaves it.
+func (e *Env) repairMark(ctx context.Context, src, dst Side, common zfsprops.Snapshot) error {
+	if last, ok := src.FS.LastSent(e.Tag); ok && last.Name == common.Name {
+		return nil
+	}
+	serial, _, ok := e.Tag.ParseSerial(common.Short())
+	if !ok {
+		return nil
+	}
+	e.say("marking %s as sent: the partner has it", common.Name)
+	now := strconv.FormatInt(e.now().Unix(), 10)
+	for _, d := range dst.FS.Snapshots {
+		if d.GUID == common.GUID && d.SentTime() == 0 && serial != 0 {
+			if err := zfsprops.Set(ctx, dst.Host, d.Name, e.Tag.Sent(), now); err != nil {
+				return err
+			}
+		}
+	}
+	return zfsprops.Set(ctx, src.Host, common.Name, e.Tag.Sent(), now)
+}
+
+// oneLine folds a multi-line error (zfs stderr) for a one-line message.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
