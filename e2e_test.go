@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func scriptParams(dir string) testscript.Params {
 
 func TestScripts(t *testing.T) {
 	requireHosts(t)
-	clearLeftovers(t)
+	runLock(t, false)
 	testscript.Run(t, scriptParams("testdata/script"))
 }
 
@@ -89,7 +90,7 @@ func TestScripts(t *testing.T) {
 // crash and revive. Every host is healthy again after each one.
 func TestScriptsSolo(t *testing.T) {
 	requireHosts(t)
-	clearLeftovers(t)
+	runLock(t, true)
 	p := scriptParams("testdata/script/solo")
 	p.Cmds["crash"] = cmdCrash
 	p.Cmds["revive"] = cmdRevive
@@ -136,6 +137,37 @@ func reviveAll() error {
 		return fmt.Errorf("testhosts.sh up: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// runLock keeps concurrent test runs on this machine (two developers, or
+// a developer and a helper) out of each other's way: leftovers are cleared
+// only by a run that is alone, and a run that may crash hosts (solo) waits
+// until it is alone. The lock is held until the test ends.
+func runLock(t *testing.T, solo bool) {
+	if err := os.MkdirAll(stateDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(stateDir(), "e2e.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	fd := int(f.Fd())
+	if solo {
+		if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		clearLeftovers(t)
+		return
+	}
+	if syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		clearLeftovers(t)
+	} else {
+		t.Log("another e2e run is active: leftovers of earlier runs are kept")
+	}
+	if err := syscall.Flock(fd, syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // clearLeftovers destroys datasets earlier runs left (ts-*). When zfs-fuse
@@ -321,7 +353,13 @@ sync`
 // first if it is a replica that zrep keeps unmounted.
 func checksums(ts *testscript.TestScript, host, fs string) string {
 	script := `set -e
-[ "$(zfs get -H -o value mounted "$1")" = yes ] || zfs mount "$1"
+# Ancestors first: a child mounted under an unmounted parent leaves a
+# directory that stops the parent's later mount (zfs recv -R remounts it).
+ds=
+for part in $(echo "$1" | tr / ' '); do
+	ds=${ds:+$ds/}$part
+	[ "$(zfs get -H -o value mounted "$ds")" = yes ] || zfs mount "$ds"
+done
 mp=$(zfs get -H -o value mountpoint "$1")
 cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`
 	hostMu[host].Lock()
