@@ -355,8 +355,10 @@ func checksums(ts *testscript.TestScript, host, fs string) string {
 	script := `set -e
 # Ancestors first: a child mounted under an unmounted parent leaves a
 # directory that stops the parent's later mount (zfs recv -R remounts it).
-ds=
-for part in $(echo "$1" | tr / ' '); do
+rest=$1 ds=
+while [ -n "$rest" ]; do
+	part=${rest%%/*}
+	[ "$part" = "$rest" ] && rest= || rest=${rest#*/}
 	ds=${ds:+$ds/}$part
 	[ "$(zfs get -H -o value mounted "$ds")" = yes ] || zfs mount "$ds"
 done

@@ -99,6 +99,6 @@ func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach
 	if err := r.makeWritable(ctx, me); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Out, "%s is master now. When %s is back, run there: zrep failover -L %s; then here: zrep sync %s\n", me, reach, cfg.SrcFS, o.FS)
+	fmt.Fprintf(r.Out, "%s is master now. If %s:%s still thinks it is master (it was down), run there: zrep failover -L %s; then here: zrep sync %s\n", me, reach, cfg.SrcFS, cfg.SrcFS, o.FS)
 	return nil
 }

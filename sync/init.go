@@ -71,7 +71,6 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
 		return e.undoInit(ctx, o, false, err)
 	}
-	fmt.Fprintf(e.Out, "Sending initial replication stream to %s:%s\n", o.DestHost, o.DestFS)
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
 	// -p carries the zrep:* config, so the replica's copy is "received",
 	// as with classic zrep on modern ZFS; -u keeps it unmounted.
@@ -93,6 +92,7 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		created = true
 	}
 	recv := e.recvArgs(o.DestFS, existed || created, true)
+	fmt.Fprintf(e.Out, "Sending initial replication stream to %s:%s\n", o.DestHost, o.DestFS)
 	if feat.RecvO {
 		recv = append(recv[:len(recv)-1], "-o", "readonly=on", o.DestFS)
 	}
@@ -109,7 +109,14 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		}
 	}
 	if created {
-		// As classic: a destination made first carries its config as local values.
+		// A full receive replaces what zfs create set (zfs-fuse); set the
+		// -o options again, then, as classic does, the config as local values.
+		for _, kv := range createOptions(e.CreateFlags) {
+			prop, value, _ := strings.Cut(kv, "=")
+			if err := zfsprops.Set(ctx, h, o.DestFS, prop, value); err != nil {
+				e.warn("ZREP_CREATE_FLAGS: could not set %s on %s:%s again after the receive: %v", kv, o.DestHost, o.DestFS, oneLine(err))
+			}
+		}
 		for _, p := range props {
 			if err := zfsprops.Set(ctx, h, o.DestFS, p[0], p[1]); err != nil {
 				return e.undoInit(ctx, o, true, err)
@@ -216,4 +223,19 @@ func (e *Env) removeOurReplica(ctx context.Context, o InitOptions, snap string) 
 		return fmt.Sprintf("could not remove %s:%s: %v", o.DestHost, o.DestFS, err)
 	}
 	return ""
+}
+
+// createOptions are the prop=value arguments of -o in zfs create flags.
+func createOptions(flags []string) []string {
+	var out []string
+	for i := 0; i < len(flags); i++ {
+		switch f := flags[i]; {
+		case f == "-o" && i+1 < len(flags):
+			out = append(out, flags[i+1])
+			i++
+		case strings.HasPrefix(f, "-o") && len(f) > 2:
+			out = append(out, f[2:])
+		}
+	}
+	return out
 }
