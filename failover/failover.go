@@ -56,7 +56,7 @@ func (r *Roles) Failover(ctx context.Context, o Options) error {
 		return zfsprops.WithHint(fmt.Errorf("%s:%s is a replica of %s, not of %s", reach, cfg.DestFS, dcfg.SrcFS, o.FS),
 			"check the pairing with zrep list -v on both hosts")
 	}
-	self, err := r.identify(ctx, h)
+	self, err := r.IdentifyHost(ctx, h)
 	if err != nil {
 		return err
 	}

@@ -49,8 +49,8 @@ func newRoles(t *testing.T, local, remote *sshtest.Fake) *Roles {
 			Hosts: func(string) (ssh.Host, error) { return remote, nil },
 			Out:   &bytes.Buffer{}, Err: &bytes.Buffer{}, Now: func() time.Time { return time.Unix(1700000100, 0) },
 			IncFlag: "-I", RenameUnsent: true, SaveCount: "5",
+			Identify: func(context.Context, ssh.Host) (string, error) { return "hostb", nil },
 		},
-		Identify: func(context.Context, ssh.Host) (string, error) { return "hostb", nil },
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/zrep-go/zrep/ssh"
 	zsync "github.com/zrep-go/zrep/sync"
 	"github.com/zrep-go/zrep/zfsprops"
 )
@@ -25,28 +24,9 @@ func Parse(arg string) (fs, snap string) {
 	return fs, snap
 }
 
-// Roles carries the run's environment and how to learn a partner's own
-// host name (what it writes in TAG:src-host when it is master).
+// Roles carries the run's environment.
 type Roles struct {
 	*zsync.Env
-	Identify func(ctx context.Context, h ssh.Host) (string, error)
-}
-
-// identify asks a partner for its short host name, as classic zrep there
-// would compute it (uname -n up to the first dot).
-func (r *Roles) identify(ctx context.Context, h ssh.Host) (string, error) {
-	if r.Identify != nil {
-		return r.Identify(ctx, h)
-	}
-	out, err := h.Run(ctx, []string{"uname", "-n"}, nil)
-	if err != nil {
-		return "", err
-	}
-	name, _, _ := strings.Cut(strings.TrimSpace(string(out)), ".")
-	if err := ssh.ValidateHostName(name); err != nil {
-		return "", fmt.Errorf("%s says its host name is %q: %w", h.Name(), name, err)
-	}
-	return name, nil
 }
 
 // lockLocal locks and reads FS and checks it is a zrep filesystem.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -42,6 +43,8 @@ type Env struct {
 	// InitRemoteProps (ZREP_INIT_REMOTE_PROPERTIES) are prop=value pairs
 	// init sets on the new replica.
 	InitRemoteProps []string
+	// Identify learns a partner's own host name; nil runs uname -n there.
+	Identify func(ctx context.Context, h ssh.Host) (string, error)
 
 	mu   gosync.Mutex
 	feat map[string]zfsprops.Features // per host, for this run
@@ -121,3 +124,25 @@ func (e *Env) Say(format string, args ...any) { e.say(format, args...) }
 
 // Warn prints a warning line.
 func (e *Env) Warn(format string, args ...any) { e.warn(format, args...) }
+
+// identify asks a host for its short name as classic zrep there computes
+// it (uname -n up to the first dot): what it stores in TAG:src-host.
+func (e *Env) identify(ctx context.Context, h ssh.Host) (string, error) {
+	if e.Identify != nil {
+		return e.Identify(ctx, h)
+	}
+	out, err := h.Run(ctx, []string{"uname", "-n"}, nil)
+	if err != nil {
+		return "", err
+	}
+	name, _, _ := strings.Cut(strings.TrimSpace(string(out)), ".")
+	if err := ssh.ValidateHostName(name); err != nil {
+		return "", fmt.Errorf("%s says its host name is %q: %w", h.Name(), name, err)
+	}
+	return name, nil
+}
+
+// IdentifyHost is identify for other packages.
+func (e *Env) IdentifyHost(ctx context.Context, h ssh.Host) (string, error) {
+	return e.identify(ctx, h)
+}

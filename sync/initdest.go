@@ -1,0 +1,167 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// checkDest answers "does the destination exist" and refuses what init
+// must not do.
+func (e *Env) checkDest(ctx context.Context, ends initEnds, o InitOptions) (bool, error) {
+	existed, err := zfsprops.Exists(ctx, ends.dst, o.DestFS)
+	if err != nil {
+		return false, err
+	}
+	if existed && !o.Force {
+		return true, zfsprops.WithHint(fmt.Errorf("%s:%s already exists, will not overwrite it", ends.dstName, o.DestFS),
+			"pick a new name, or pass -f to receive into it (replaces its data; zfs refuses if it has snapshots)")
+	}
+	if !existed {
+		parent := o.DestFS[:strings.LastIndex(o.DestFS, "/")]
+		ok, err := zfsprops.Exists(ctx, ends.dst, parent)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, zfsprops.WithHint(fmt.Errorf("parent %s of %s does not exist on %s", parent, o.DestFS, ends.dstName),
+				"create it on %s: zfs create -p %s", ends.dstName, parent)
+		}
+	}
+	return existed, nil
+}
+
+// receiveFirst sends the full stream. -p carries the zrep:* config, so the
+// replica's copy is "received", as with classic zrep on modern ZFS; -u
+// keeps it unmounted. It reports whether it created the destination
+// first (ZREP_CREATE_FLAGS); on error, nothing it created is left.
+func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, snap string, existed bool) (bool, error) {
+	feat, err := e.features(ctx, ends.dst)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	if !existed && len(e.CreateFlags) > 0 {
+		fmt.Fprintln(e.Out, "Creating  destination filesystem as separate step")
+		argv := append(append([]string{"zfs", "create"}, e.CreateFlags...), o.DestFS)
+		if _, err := ends.dst.Run(ctx, argv, nil); err != nil {
+			return false, fmt.Errorf("cannot create %s:%s: %w", ends.dstName, o.DestFS, err)
+		}
+		// zfs-fuse: a full receive onto a mounted new filesystem fails now and then.
+		ends.dst.Run(ctx, []string{"zfs", "unmount", o.DestFS}, nil)
+		created = true
+	}
+	recv := e.recvArgs(o.DestFS, existed || created, true)
+	if feat.RecvO {
+		recv = append(recv[:len(recv)-1], "-o", "readonly=on", o.DestFS)
+	}
+	fmt.Fprintf(e.Out, "Sending initial replication stream to %s:%s\n", ends.dstName, o.DestFS)
+	if err := e.transfer(ctx, ends.src, e.sendArgs("", snap, true), ends.dst, recv); err != nil {
+		if created {
+			// Not recursive: only the empty filesystem this init made goes.
+			ends.dst.Run(context.WithoutCancel(ctx), []string{"zfs", "destroy", o.DestFS}, nil)
+		}
+		return created, err
+	}
+	if !feat.RecvO {
+		if err := zfsprops.Set(ctx, ends.dst, o.DestFS, "readonly", "on"); err != nil {
+			return created, err
+		}
+	}
+	return created, nil
+}
+
+// finishDest sets what the destination needs after the first receive.
+func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, props [][2]string, created, localMountpoint bool) error {
+	if created {
+		// A full receive replaces what zfs create set (zfs-fuse); set the
+		// -o options again, then, as classic does, the config as local values.
+		for _, kv := range createOptions(e.CreateFlags) {
+			prop, value, _ := strings.Cut(kv, "=")
+			if err := zfsprops.Set(ctx, ends.dst, o.DestFS, prop, value); err != nil {
+				e.warn("ZREP_CREATE_FLAGS: could not set %s on %s:%s again after the receive: %v", kv, ends.dstName, o.DestFS, oneLine(err))
+			}
+		}
+		for _, p := range props {
+			if err := zfsprops.Set(ctx, ends.dst, o.DestFS, p[0], p[1]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, kv := range e.InitRemoteProps {
+		prop, value, _ := strings.Cut(kv, "=")
+		if err := zfsprops.Set(ctx, ends.dst, o.DestFS, prop, value); err != nil {
+			return fmt.Errorf("ZREP_INIT_REMOTE_PROPERTIES: %w", err)
+		}
+	}
+	if localMountpoint {
+		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
+		return zfsprops.Inherit(ctx, ends.dst, o.DestFS, "mountpoint")
+	}
+	return nil
+}
+
+// createOptions are the prop=value arguments of -o in zfs create flags.
+func createOptions(flags []string) []string {
+	var out []string
+	for i := 0; i < len(flags); i++ {
+		switch f := flags[i]; {
+		case f == "-o" && i+1 < len(flags):
+			out = append(out, flags[i+1])
+			i++
+		case strings.HasPrefix(f, "-o") && len(f) > 2:
+			out = append(out, f[2:])
+		}
+	}
+	return out
+}
+
+// undoInit puts the source back as it was and removes the destination
+// only when this init created it.
+func (e *Env) undoInit(ctx context.Context, o InitOptions, ends initEnds, createdDest bool, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	var notes []string
+	snap := o.Src + "@" + e.Tag.SnapName(0)
+	if createdDest {
+		if note := e.removeOurReplica(ctx, o, ends, snap); note != "" {
+			notes = append(notes, note)
+		}
+	}
+	if ok, _ := zfsprops.Exists(ctx, ends.src, snap); ok {
+		if _, err := ends.src.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil); err != nil {
+			notes = append(notes, fmt.Sprintf("could not remove %s: %v", snap, err))
+		}
+	}
+	for _, p := range []string{e.Tag.Master(), e.Tag.SrcFS(), e.Tag.SrcHost(), e.Tag.DestFS(), e.Tag.DestHost(), e.Tag.SaveCount()} {
+		zfsprops.Inherit(ctx, ends.src, o.Src, p)
+	}
+	err := fmt.Errorf("init of %s to %s:%s failed, changes undone: %w", ends.label(o.Src), ends.dstName, o.DestFS, cause)
+	if len(notes) > 0 {
+		err = fmt.Errorf("%w (%s)", err, strings.Join(notes, "; "))
+	}
+	if errors.Is(cause, context.Canceled) {
+		return err
+	}
+	return zfsprops.WithHint(err, "fix the cause above and run zrep init again")
+}
+
+// removeOurReplica destroys the destination only when it holds our
+// _000000, by GUID: if another run created a dataset of that name since we
+// looked, it is not ours to destroy. It returns a note for the error.
+func (e *Env) removeOurReplica(ctx context.Context, o InitOptions, ends initEnds, snap string) string {
+	theirs, err := zfsprops.GUID(ctx, ends.dst, o.DestFS+"@"+e.Tag.SnapName(0))
+	if err != nil {
+		return "" // no replica of ours there: a failed full receive leaves nothing
+	}
+	ours, err := zfsprops.GUID(ctx, ends.src, snap)
+	if err != nil || ours != theirs {
+		return fmt.Sprintf("left %s:%s alone: it is not the copy this init sent", ends.dstName, o.DestFS)
+	}
+	if _, err := ends.dst.Run(ctx, []string{"zfs", "destroy", "-r", o.DestFS}, nil); err != nil {
+		return fmt.Sprintf("could not remove %s:%s: %v", ends.dstName, o.DestFS, err)
+	}
+	return ""
+}
