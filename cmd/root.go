@@ -37,6 +37,14 @@ classic zrep ` + ClassicVersion + `.`,
 		NewCmdSync(f, nil),
 		NewCmdStatus(f, nil),
 		NewCmdList(f, nil),
+		NewCmdClear(f, nil),
+		NewCmdSnapOnly(f, nil),
+		NewCmdSentSync(f, nil),
+		NewCmdChangeConfig(f, nil),
+		NewCmdExpire(f, nil),
+		NewCmdGetLastSent(f, nil),
+		NewCmdSetLastSent(f),
+		NewCmdUpToDate(f, nil),
 	)
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(c *cobra.Command, args []string) error {

@@ -1,0 +1,124 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/zrep-go/zrep/lock"
+	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
+)
+
+// ClearOptions are clear's flags.
+type ClearOptions struct {
+	Pause time.Duration // classic's time to think it over; 0 with -f
+}
+
+// Clear removes this tag's pairing from one filesystem on this host: its
+// zrep snapshots and every TAG:* property set on it. The partner is not
+// touched, and readonly stays as it is.
+func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
+	held, fs, err := e.lockAndRead(ctx, name)
+	if err != nil {
+		return lockReadErr(err, name)
+	}
+	defer held.Unlock()
+	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && zrepRunning(pid) {
+		return zfsprops.WithHint(&lock.BusyError{Dataset: name, PID: pid}, "wait for the other zrep to finish")
+	}
+	props, readonly, err := e.tagProps(ctx, name)
+	if err != nil {
+		return err
+	}
+	snaps := fs.ZrepSnapshots(e.Tag)
+	if len(props) == 0 && len(snaps) == 0 {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s:* properties and no %s_* snapshots, nothing to clear", name, e.Self, e.Tag, e.Tag),
+			"zrep list shows the zrep filesystems here; -t TAG clears another tag's")
+	}
+	fmt.Fprintf(e.Out, "WARNING: Removing all zrep configs and snapshots from %s\n (for TAG=%s)\n", name, e.Tag)
+	if o.Pause > 0 {
+		fmt.Fprintf(e.Out, "Continuing in %d seconds\n", int(o.Pause.Seconds()))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(o.Pause):
+		}
+	}
+	fmt.Fprintf(e.Out, "Destroying any zrep-related snapshots from %s\n", name)
+	for _, s := range snaps {
+		if err := destroyDeferred(ctx, e.Local, s.Name, "-r"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.Out, "Removing zrep-related properties from %s\n", name)
+	for _, p := range props {
+		if err := zfsprops.Inherit(ctx, e.Local, name, p); err != nil {
+			return err
+		}
+	}
+	// Classic #212: a clear that leaves a received value behind makes init
+	// refuse the filesystem forever. Check rather than trust zfs inherit.
+	left, _, err := e.tagProps(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(left) > 0 {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s still has %v after zfs inherit", name, e.Self, left),
+			"zfs set each to - (zrep reads - as unset), or receive the filesystem again without them")
+	}
+	if readonly {
+		fmt.Fprintf(e.Out, "%s stays readonly; to make it writable: zfs inherit readonly %s\n", name, name)
+	}
+	return nil
+}
+
+// tagProps lists the TAG:* properties set locally or received on name,
+// and whether readonly=on is set there.
+func (e *Env) tagProps(ctx context.Context, name string) (props []string, readonly bool, err error) {
+	set, err := zfsprops.ReadSetProps(ctx, e.Local, name)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, p := range set[name] {
+		switch {
+		case e.Tag.IsPrefixOf(p.Property):
+			props = append(props, p.Property)
+		case p.Property == "readonly":
+			readonly = p.Value.Value == "on"
+		}
+	}
+	return props, readonly, nil
+}
+
+// lockReadErr gives lockAndRead's failures their next step.
+func lockReadErr(err error, name string) error {
+	var ne *zfsprops.NotExistError
+	var busy *lock.BusyError
+	switch {
+	case errors.As(err, &ne):
+		return zfsprops.WithHint(err, "check the name with zfs list (zrep list shows the pairs)")
+	case errors.As(err, &busy):
+		return zfsprops.WithHint(err, "wait for the other zrep to finish")
+	}
+	return err
+}
+
+// destroyDeferred destroys a snapshot; one that is held or busy is marked
+// for destruction when released (zfs destroy -d), as expiry does.
+func destroyDeferred(ctx context.Context, h ssh.Host, snap string, flags ...string) error {
+	argv := append([]string{"zfs", "destroy"}, flags...)
+	_, err := h.Run(ctx, append(argv, snap), nil)
+	if isBusy(err) {
+		if _, derr := h.Run(ctx, append(append(argv, "-d"), snap), nil); derr == nil {
+			return nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("destroy %s on %s: %w", snap, h.Name(), err)
+	}
+	return nil
+}
