@@ -41,7 +41,7 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 	}
 	if !cfg.Master {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
-			"its master is %s:%s; run zrep sync there", cfg.SrcHost, cfg.SrcFS)
+			"its master is %s:%s; run zrep sync there, or zrep refresh %s here to pull", cfg.SrcHost, cfg.SrcFS, name)
 	}
 	if cfg.SrcHost != e.Self {
 		// The same pool seen from another zone or host must not be synced
