@@ -505,7 +505,7 @@ func condition(cond string) (bool, error) {
 	out, _ := inHost("hosta", nil, "zfs").CombinedOutput()
 	modern := bytes.Contains(out, []byte("zfs help"))
 	switch name {
-	case "holds", "resume", "bookmarks":
+	case "holds", "resume", "bookmarks", "written":
 		return modern, nil
 	}
 	return false, fmt.Errorf("unknown feature %q", name)

@@ -11,12 +11,36 @@ import (
 // Masters lists, in zfs's order, the filesystems `sync all` covers: local
 // masters whose TAG:src-host is us. One zfs call.
 func (e *Env) Masters(ctx context.Context) ([]string, error) {
+	return e.list(ctx, func(inv *zfsprops.Inventory) []*zfsprops.Filesystem { return inv.Masters(e.Tag, e.Self) })
+}
+
+// Replicas lists the filesystems `refresh all` covers: zrep filesystems on
+// this host that are not master.
+func (e *Env) Replicas(ctx context.Context) ([]string, error) {
+	return e.list(ctx, func(inv *zfsprops.Inventory) []*zfsprops.Filesystem {
+		var out []*zfsprops.Filesystem
+		for _, fs := range inv.ZrepFilesystems(e.Tag) {
+			if !fs.IsMaster(e.Tag) {
+				out = append(out, fs)
+			}
+		}
+		return out
+	})
+}
+
+// ZrepFilesystems lists every zrep filesystem on this host (expire all).
+func (e *Env) ZrepFilesystems(ctx context.Context) ([]string, error) {
+	return e.list(ctx, func(inv *zfsprops.Inventory) []*zfsprops.Filesystem { return inv.ZrepFilesystems(e.Tag) })
+}
+
+// list reads this host's zrep state in one zfs call and names what pick keeps.
+func (e *Env) list(ctx context.Context, pick func(*zfsprops.Inventory) []*zfsprops.Filesystem) ([]string, error) {
 	inv, err := zfsprops.ReadAll(ctx, e.Local, e.Tag)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
-	for _, fs := range inv.Masters(e.Tag, e.Self) {
+	for _, fs := range pick(inv) {
 		names = append(names, fs.Name)
 	}
 	return names, nil

@@ -56,17 +56,8 @@ func oldest(names []string, keep int) []string {
 // tool's hold is not ours to break.
 func (e *Env) destroy(ctx context.Context, h ssh.Host, names []string) error {
 	for _, name := range names {
-		argv := append([]string{"zfs", "destroy"}, e.rflag()...)
-		_, err := h.Run(ctx, append(argv, name), nil)
-		if isBusy(err) {
-			argv = append(argv, "-d")
-			if _, derr := h.Run(ctx, append(argv, name), nil); derr == nil {
-				e.say("%s on %s is held; marked for destruction when released", name, h.Name())
-				continue
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("expire %s on %s: %w", name, h.Name(), err)
+		if err := destroyDeferred(ctx, h, name, e.rflag()...); err != nil {
+			return fmt.Errorf("expire: %w", err)
 		}
 	}
 	return nil

@@ -77,17 +77,3 @@ func (e *Env) replicaOf(ctx context.Context, name string, cfg zfsprops.Config) (
 	}
 	return h, dst, nil
 }
-
-// ZrepFilesystems lists every zrep filesystem on this host, masters and
-// replicas, in zfs's order (expire all).
-func (e *Env) ZrepFilesystems(ctx context.Context) ([]string, error) {
-	inv, err := zfsprops.ReadAll(ctx, e.Local, e.Tag)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, fs := range inv.ZrepFilesystems(e.Tag) {
-		names = append(names, fs.Name)
-	}
-	return names, nil
-}

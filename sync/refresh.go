@@ -87,19 +87,3 @@ func (e *Env) checkSource(src *zfsprops.Filesystem, cfg zfsprops.Config, name st
 	}
 	return nil
 }
-
-// Replicas lists, in zfs's order, the filesystems `refresh all` covers:
-// zrep filesystems on this host that are not master. One zfs call.
-func (e *Env) Replicas(ctx context.Context) ([]string, error) {
-	inv, err := zfsprops.ReadAll(ctx, e.Local, e.Tag)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, fs := range inv.ZrepFilesystems(e.Tag) {
-		if !fs.IsMaster(e.Tag) {
-			names = append(names, fs.Name)
-		}
-	}
-	return names, nil
-}
