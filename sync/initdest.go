@@ -91,6 +91,9 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 			}
 		}
 	}
+	if err := e.dropForeignPairs(ctx, ends, o.DestFS); err != nil {
+		return err
+	}
 	for _, kv := range e.InitRemoteProps {
 		prop, value, _ := strings.Cut(kv, "=")
 		if err := zfsprops.Set(ctx, ends.dst, o.DestFS, prop, value); err != nil {
@@ -100,6 +103,32 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 	if localMountpoint {
 		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
 		return zfsprops.Inherit(ctx, ends.dst, o.DestFS, "mountpoint")
+	}
+	return nil
+}
+
+// dropForeignPairs clears, on a new replica, the config of other tags'
+// pairs that send -p carried along with ours: with a dataset replicated to
+// two places under two tags, the second replica would otherwise look like
+// a copy of the first pair (classic #105) to zrep -t OTHER there.
+func (e *Env) dropForeignPairs(ctx context.Context, ends initEnds, fs string) error {
+	set, err := zfsprops.ReadSetProps(ctx, ends.dst, fs)
+	if err != nil {
+		return err
+	}
+	foreign := map[string]bool{}
+	for _, l := range set[fs] {
+		if tag, ok := strings.CutSuffix(l.Property, ":dest-fs"); ok && l.Source == zfsprops.SourceReceived && zfsprops.Tag(tag) != e.Tag {
+			foreign[tag] = true
+		}
+	}
+	for _, l := range set[fs] {
+		tag, _, _ := strings.Cut(l.Property, ":")
+		if foreign[tag] && l.Source == zfsprops.SourceReceived {
+			if err := zfsprops.Inherit(ctx, ends.dst, fs, l.Property); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
