@@ -90,14 +90,23 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 	if err := zfsprops.Inherit(ctx, e.Host, e.FS.Name, "readonly"); err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but is still read-only: %w", e, err), "%s", steps)
 	}
-	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "property,value", "type,mounted", e.FS.Name}, nil)
+	argv := []string{"zfs", "list", "-H", "-o", "name,type,mounted", e.FS.Name}
+	if r.Recursive {
+		argv = []string{"zfs", "list", "-H", "-r", "-o", "name,type,mounted", e.FS.Name}
+	}
+	out, err := e.Host.Run(ctx, argv, nil)
 	if err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but its mount state is unknown: %w", e, err), "%s", steps)
 	}
-	if strings.Contains(string(out), "filesystem") && strings.Contains(string(out), "mounted\tno") {
-		fmt.Fprintf(r.Out, "Mounting %s\n", e)
-		if _, err := e.Host.Run(ctx, []string{"zfs", "mount", e.FS.Name}, nil); err != nil {
-			return zfsprops.WithHint(fmt.Errorf("%s is master now, but could not be mounted: %w", e, err), "%s", steps)
+	// Parents first, as zfs lists them: a child's mountpoint is inside its parent's.
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[1] != "filesystem" || f[2] != "no" {
+			continue
+		}
+		fmt.Fprintf(r.Out, "Mounting %s:%s\n", e.Name, f[0])
+		if _, err := e.Host.Run(ctx, []string{"zfs", "mount", f[0]}, nil); err != nil {
+			return zfsprops.WithHint(fmt.Errorf("%s is master now, but %s could not be mounted: %w", e, f[0], err), "%s", steps)
 		}
 	}
 	return nil
