@@ -45,6 +45,7 @@ sync FS@SNAP rolls the partner back to SNAP, an older snapshot both sides
 have (newer snapshots there are destroyed) after a 20 second countdown
 (-f: none), and unmarks the newer local snapshots, so the next sync sends
 from SNAP.`)
+	c.Flags().Lookup("force").Usage = "let zfs recv -F roll back changes on the receiver; with FS@SNAP: no countdown"
 	c.Flags().BoolVarP(&c.opts.ChangedOnly, "changed-only", "c", false, "skip a filesystem with no writes since its last sync (needs zfs with the written property; also $ZREP_CHANGEDONLY)")
 	return c.Command
 }
@@ -114,7 +115,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 			return syncRun(c.Context(), f, o)
 		},
 	}
-	c.Flags().BoolVarP(&o.Force, "force", "f", false, "let zfs recv -F roll back changes on the receiver (sync FS@SNAP: no countdown)")
+	c.Flags().BoolVarP(&o.Force, "force", "f", false, "let zfs recv -F roll back changes on the receiver")
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
