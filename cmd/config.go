@@ -31,19 +31,25 @@ var (
 // is skipped with one warning on warn: classic sourced the file as shell,
 // and we would rather say so than guess what it meant.
 func loadDefaults(path string, lookup func(string) string, warn io.Writer) map[string]string {
-	vals := map[string]string{}
 	f, err := os.Open(path)
 	if err != nil {
-		return vals
+		return map[string]string{}
 	}
 	defer f.Close()
+	return parseDefaults(f, path, lookup, warn)
+}
+
+// parseDefaults is loadDefaults for a file already open (or read from a
+// partner); name is how warnings call it.
+func parseDefaults(r io.Reader, name string, lookup func(string) string, warn io.Writer) map[string]string {
+	vals := map[string]string{}
 	get := func(k string) string {
 		if v := lookup(k); v != "" {
 			return v
 		}
 		return vals[k]
 	}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -51,7 +57,7 @@ func loadDefaults(path string, lookup func(string) string, warn io.Writer) map[s
 		}
 		k, v, ok := parseAssignment(line, get)
 		if !ok {
-			fmt.Fprintf(warn, "Warning: %s:%d: cannot read %q, ignored\n", path, n, line)
+			fmt.Fprintf(warn, "Warning: %s:%d: cannot read %q, ignored\n", name, n, line)
 			continue
 		}
 		vals[k] = v

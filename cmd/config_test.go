@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -237,6 +238,22 @@ func TestUnsupportedKnobsQuietElsewhere(t *testing.T) {
 		_, errOut, code := runWith(t, local, env, args...)
 		if code != 0 || errOut != "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
+
+// A partner's name is its ZREP_SRC_HOST when its defaults file sets one,
+// else its uname up to the first dot; the file is parsed, never run.
+func TestIdentifyPartner(t *testing.T) {
+	for _, c := range []struct{ out, want string }{
+		{"hostb.example.com\n\n", "hostb"},
+		{"hostb\n\nZREP_SAVE_COUNT=3\nZREP_SRC_HOST=\"b-zone\"  # zone name\n", "b-zone"},
+		{"hostb\n\nZREP_SRC_HOST=$(hostname)\n", "hostb"},
+	} {
+		h := sshtest.New(t, "hostb")
+		h.Expect([]string{"sh", "-c", identifyScript}).Returns(c.out)
+		if got, err := identify(context.Background(), h); err != nil || got != c.want {
+			t.Errorf("%q: got %q, %v; want %q", c.out, got, err, c.want)
 		}
 	}
 }

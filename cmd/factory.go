@@ -188,6 +188,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		InFilter:        inFilter,
 		CreateFlags:     createFlags,
 		InitRemoteProps: remoteProps,
+		Identify:        identify,
 	}, nil
 }
 
