@@ -175,7 +175,6 @@ var unsupportedKnobs = []struct {
 	initOnly bool
 }{
 	{"BBCP", false},
-	{"ZREP_RESUME_FLAGS", false},
 }
 
 // warnUnsupported prints one warning per unsupported knob that is set

@@ -166,13 +166,13 @@ func TestFactoryDefaultsWarnings(t *testing.T) {
 // commands that would use them, whether set in the environment or in the
 // defaults file.
 func TestUnsupportedKnobWarnings(t *testing.T) {
-	all := map[string]string{"BBCP": "bbcp", "ZREP_RESUME_FLAGS": "-v"}
+	all := map[string]string{"BBCP": "bbcp"}
 	line := func(k string) string { return "Warning: " + k + " is set but not supported yet; ignored\n" }
 	initWant := ""
-	for _, k := range []string{"BBCP", "ZREP_RESUME_FLAGS"} {
+	for _, k := range []string{"BBCP"} {
 		initWant += line(k)
 	}
-	syncWant := line("BBCP") + line("ZREP_RESUME_FLAGS")
+	syncWant := line("BBCP")
 
 	for _, c := range []struct {
 		args []string

@@ -160,6 +160,10 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if err != nil {
 		return nil, usagef("ZREP_CREATE_FLAGS: %v", err)
 	}
+	resumeFlags, err := shellquote.Split(f.Getenv("ZREP_RESUME_FLAGS"))
+	if err != nil {
+		return nil, usagef("ZREP_RESUME_FLAGS: %v", err)
+	}
 	remoteProps := strings.Fields(f.Getenv("ZREP_INIT_REMOTE_PROPERTIES"))
 	for _, kv := range remoteProps {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -189,6 +193,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		CreateFlags:     createFlags,
 		InitRemoteProps: remoteProps,
 		Identify:        identify,
+		ResumeFlags:     resumeFlags,
 	}, nil
 }
 

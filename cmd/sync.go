@@ -22,7 +22,8 @@ type SyncOptions struct {
 	Jobs     int
 	// ChangedOnly (-c, ZREP_CHANGEDONLY) skips an unchanged filesystem
 	// where zfs has the written property. Resume (-r, ZREP_RESUME) is
-	// accepted so old cron lines keep working; see README.
+	// accepted so old cron lines keep working: where zfs has resume
+	// tokens every transfer is resumable anyway.
 	ChangedOnly bool
 	Resume      bool
 	// Existing is synconly: send what is there, take no snapshot.
@@ -119,7 +120,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
-	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume an interrupted transfer (also $ZREP_RESUME; see README)")
+	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume interrupted transfers (always done where zfs supports it; also $ZREP_RESUME)")
 	return syncCmd{c, o}
 }
 

@@ -40,6 +40,7 @@ type Env struct {
 	OutFilter    string   // ZREP_OUTFILTER (+ MBUFFER): shell text after zfs send
 	InFilter     string   // ZREP_INFILTER (+ MBUFFER): shell text before zfs recv
 	CreateFlags  []string // ZREP_CREATE_FLAGS: init creates the destination first
+	ResumeFlags  []string // ZREP_RESUME_FLAGS: zfs send flags when resuming (-t)
 	// InitRemoteProps (ZREP_INIT_REMOTE_PROPERTIES) are prop=value pairs
 	// init sets on the new replica.
 	InitRemoteProps []string

@@ -34,6 +34,17 @@ type Step struct {
 // does) and expires old snapshots. The caller holds the locks and has
 // ruled out split brain. It returns the snapshot now common to both.
 func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, error) {
+	feat, err := e.features(ctx, dst.Host)
+	if err != nil {
+		return "", err
+	}
+	recv := e.recvArgs(dst.FS.Name, o.Force, false)
+	if feat.Resume {
+		if dst, err = e.resumePending(ctx, src, dst, o.Force); err != nil {
+			return "", err
+		}
+		recv = e.resumableRecv(dst.FS.Name, o.Force)
+	}
 	common, ok := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots)
 	if !ok {
 		return "", zfsprops.WithHint(fmt.Errorf("%s and %s have no snapshot in common", src, dst),
@@ -64,10 +75,16 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	e.say("sending %s to %s", snap, dst)
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
 	short := snap[len(src.FS.Name)+1:]
-	err := e.transfer(ctx, src.Host, e.sendArgs(common.Name, snap, false), dst.Host, e.recvArgs(dst.FS.Name, o.Force, false))
+	err = e.transfer(ctx, src.Host, e.sendArgs(common.Name, snap, false), dst.Host, recv)
 	if err != nil {
 		// The connection can die after the receive completed: ask first.
 		if ok, _ := zfsprops.Exists(ctx, dst.Host, dst.FS.Name+"@"+short); !ok {
+			if feat.Resume {
+				if token, _ := e.resumeToken(context.WithoutCancel(ctx), dst); token != "" {
+					return "", zfsprops.WithHint(fmt.Errorf("sending %s to %s was interrupted: %w", snap, dst, err),
+						"run zrep again: %s kept what it received, and the transfer resumes from there", dst.Name)
+				}
+			}
 			return "", e.failedSend(ctx, src, dst, snap, !o.Existing, err)
 		}
 		e.warn("the transfer reported an error, but %s has %s: marking it sent (%s)", dst.Name, short, oneLine(err))
