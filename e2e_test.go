@@ -360,7 +360,7 @@ while [ -n "$rest" ]; do
 	part=${rest%%/*}
 	[ "$part" = "$rest" ] && rest= || rest=${rest#*/}
 	ds=${ds:+$ds/}$part
-	[ "$(zfs get -H -o value mounted "$ds")" = yes ] || zfs mount "$ds"
+	[ "$(zfs get -H -o value mounted "$ds")" = yes ] || [ "$(zfs get -H -o value canmount "$ds")" = off ] || zfs mount "$ds"
 done
 mp=$(zfs get -H -o value mountpoint "$1")
 cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`

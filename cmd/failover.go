@@ -65,7 +65,8 @@ func newRoleCmd(f *Factory, runF func(*RoleOptions) error, takeover bool, use, s
 					return err
 				}
 			}
-			o.Force = o.Force || f.Getenv("ZREP_FORCE") != ""
+			o.Discard = o.RecvForce
+			o.RecvForce = o.RecvForce || f.Getenv("ZREP_FORCE") != ""
 			if runF != nil {
 				return runF(o)
 			}
@@ -80,6 +81,6 @@ func newRoleCmd(f *Factory, runF func(*RoleOptions) error, takeover bool, use, s
 		},
 	}
 	c.Flags().BoolVarP(&o.Local, "local", "L", false, "local only: do not contact the partner")
-	c.Flags().BoolVarP(&o.Force, "force", "f", false, "zfs recv -F on the receiver; a rollback may destroy snapshots zrep did not make")
+	c.Flags().BoolVarP(&o.RecvForce, "force", "f", false, "zfs recv -F on the receiver; a rollback may destroy snapshots zrep did not make")
 	return c
 }

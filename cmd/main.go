@@ -22,7 +22,7 @@ const (
 // Main runs zrep with args (without the program name) and returns the exit
 // code. It is the one place that turns an error into a code.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	f := NewFactory(SystemIO(), os.Getenv)
 	defer f.Close()

@@ -34,19 +34,21 @@ func TestSyncFlags(t *testing.T) {
 		wantErr string
 	}{
 		{args: []string{"all"}, want: SyncOptions{All: true, Jobs: 1}},
-		{args: []string{"-f", "-q", "60", "pa/a", "pa/b c"}, want: SyncOptions{Datasets: []string{"pa/a", "pa/b c"}, Force: true, Quiet: 60, Jobs: 1}},
+		{args: []string{"-f", "-q", "60", "pa/a", "pa/b c"}, want: SyncOptions{Datasets: []string{"pa/a", "pa/b c"}, Force: true, NoCountdown: true, Quiet: 60, Jobs: 1}},
 		{args: []string{"-j", "4", "all"}, want: SyncOptions{All: true, Jobs: 4}},
 		// Classic -c and -r: accepted, and nothing printed (cron lines).
 		{args: []string{"-c", "pa/x"}, want: SyncOptions{Datasets: []string{"pa/x"}, ChangedOnly: true, Jobs: 1}},
 		{args: []string{"-r", "all"}, want: SyncOptions{All: true, Resume: true, Jobs: 1}},
-		{args: []string{"-f", "-v", "-r", "-c", "-q", "30", "all"}, want: SyncOptions{All: true, Force: true, Verbose: true, Resume: true, ChangedOnly: true, Quiet: 30, Jobs: 1}},
-		{args: []string{"-frc", "all"}, want: SyncOptions{All: true, Force: true, Resume: true, ChangedOnly: true, Jobs: 1}},
+		{args: []string{"-f", "-v", "-r", "-c", "-q", "30", "all"}, want: SyncOptions{All: true, Force: true, NoCountdown: true, Verbose: true, Resume: true, ChangedOnly: true, Quiet: 30, Jobs: 1}},
+		{args: []string{"-frc", "all"}, want: SyncOptions{All: true, Force: true, NoCountdown: true, Resume: true, ChangedOnly: true, Jobs: 1}},
 		{args: []string{"all"}, env: map[string]string{"ZREP_CHANGEDONLY": "yes", "ZREP_RESUME": "1"}, want: SyncOptions{All: true, ChangedOnly: true, Resume: true, Jobs: 1}},
 		{args: []string{"-q", "20", "all"}, wantErr: "-q must be at least 30"},
 		{args: []string{}, wantErr: "sync needs FS"},
 		{args: []string{"pa/$(reboot)"}, wantErr: "not allowed"},
 		{args: []string{"pa/x;rm"}, wantErr: "not allowed"},
 		{args: []string{"pa/x@zrep_000001"}, want: SyncOptions{Snap: "pa/x@zrep_000001", Jobs: 1}},
+		// ZREP_FORCE is recv -F only: a rollback keeps its countdown.
+		{args: []string{"pa/x@zrep_000001"}, env: map[string]string{"ZREP_FORCE": "-f"}, want: SyncOptions{Snap: "pa/x@zrep_000001", Force: true, Jobs: 1}},
 		{args: []string{"pa/x@zrep_000001", "pa/y"}, wantErr: "is a snapshot"},
 		{args: []string{"pa/$(x)@zrep_000001"}, wantErr: "not allowed"},
 	}

@@ -16,7 +16,10 @@ type SyncOptions struct {
 	Datasets []string
 	All      bool
 	Snap     string // sync FS@SNAP: roll the partner back to SNAP
-	Force    bool
+	Force    bool // zfs recv -F: -f or ZREP_FORCE
+	// NoCountdown is -f given on the command line: sync FS@SNAP starts at
+	// once. ZREP_FORCE in a file must not skip the last chance to stop it.
+	NoCountdown bool
 	Verbose  bool
 	Quiet    int
 	Jobs     int
@@ -108,6 +111,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 			}
 			o.ChangedOnly = o.ChangedOnly || f.Getenv("ZREP_CHANGEDONLY") != ""
 			o.Resume = o.Resume || f.Getenv("ZREP_RESUME") != ""
+			o.NoCountdown = o.Force
 			o.Force = o.Force || f.Getenv("ZREP_FORCE") != ""
 			f.warnUnsupported("sync")
 			if runF != nil {
@@ -132,7 +136,7 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 	env.Verbose = env.Verbose || o.Verbose
 	if o.Snap != "" {
 		countdown := 20 * time.Second
-		if o.Force {
+		if o.NoCountdown {
 			countdown = 0
 		}
 		return env.RollbackPartner(ctx, o.Snap, countdown)

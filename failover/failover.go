@@ -3,6 +3,7 @@ package failover
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 	zsync "github.com/zrep-go/zrep/sync"
@@ -27,6 +28,10 @@ func (r *Roles) Failover(ctx context.Context, o Options) error {
 	if cfg.SrcHost != r.Self {
 		return zfsprops.WithHint(&zsync.NotMasterError{Host: r.Self, FS: o.FS, Op: "fail over"},
 			"%s says its master host is %q; run zrep failover there", r.Tag.SrcHost(), cfg.SrcHost)
+	}
+	if err := zfsprops.ValidateFilesystem(cfg.DestFS); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", o.FS, r.Tag.DestFS(), err),
+			"set the partner's filesystem with: zfs set %s=POOL/NAME %s", r.Tag.DestFS(), o.FS)
 	}
 	reach := o.Remote
 	if reach == "" {
@@ -85,23 +90,31 @@ func (r *Roles) demote(ctx context.Context, me *end, cfg zfsprops.Config, reach 
 		}
 		short = last.Short()
 	}
-	if _, _, err := r.planRollback(me, short, o.Force); err != nil {
+	if _, err := r.planRollback(ctx, me, short, o.Discard); err != nil {
 		return err
 	}
 	fmt.Fprintf(r.Out, "Failover for %s in LOCAL mode\n", o.FS)
 	if err := zfsprops.Set(ctx, me.Host, o.FS, "readonly", "on"); err != nil {
 		return err
 	}
-	if err := r.rollbackTo(ctx, me, short, o.Force); err != nil {
+	if err := r.rollbackTo(ctx, me, short, o.Discard); err != nil {
 		return zfsprops.WithHint(err, "%s is still master, now read-only; zfs inherit readonly %s makes it writable", o.FS, o.FS)
 	}
 	fmt.Fprintf(r.Out, "Reversing master properties for %s\n", me)
 	u := &undo{r: r}
-	if err := r.setConfig(ctx, u, me, cfg.DestFS, reach, o.FS, r.Self); err != nil {
-		return u.fail(ctx, "failover -L of "+o.FS, me, err)
+	err := r.setConfig(ctx, u, me, cfg.DestFS, reach, o.FS, r.Self)
+	if err == nil {
+		err = zfsprops.Inherit(ctx, me.Host, o.FS, r.Tag.Master())
 	}
-	if err := zfsprops.Inherit(ctx, me.Host, o.FS, r.Tag.Master()); err != nil {
-		return u.fail(ctx, "failover -L of "+o.FS, me, err)
+	if err != nil {
+		// The rollback cannot be undone; the pairing can, so running the
+		// same command again starts from the same state.
+		if left := u.run(ctx); len(left) > 0 {
+			return zfsprops.WithHint(fmt.Errorf("failover -L of %s: %w; it is rolled back to %s and read-only, its pairing half rewritten", me, err, short),
+				"restore it by hand (%s), then run zrep failover -L %s again", strings.Join(left, "; "), o.FS)
+		}
+		return zfsprops.WithHint(fmt.Errorf("failover -L of %s: %w; it is still master, rolled back to %s and read-only", me, err, short),
+			"fix the cause and run zrep failover -L %s again", o.FS)
 	}
 	fmt.Fprintf(r.Out, "%s is a replica of %s:%s now; run zrep sync %s on %s\n", me, reach, cfg.DestFS, cfg.DestFS, reach)
 	return nil

@@ -87,7 +87,9 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 	}
 	remote.Expect([]string{"zfs", "set", "zrep:master=yes", "pb/x"}).Fails(1, "cannot set property for 'pb/x': permission denied")
-	// Undo, newest first: the partner's config, ours, the master flag, readonly.
+	// Undo, newest first: the flag that may have been set anyway, the
+	// partner's config, ours, our master flag, readonly.
+	remote.Expect([]string{"zfs", "inherit", "zrep:master", "pb/x"})
 	for _, kv := range []string{"src-host=hosta", "src-fs=pa/x", "dest-host=hostb", "dest-fs=pb/x"} {
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 		local.Expect([]string{"zfs", "set", "zrep:" + kv, "pa/x"})
@@ -140,7 +142,7 @@ func TestDemoteKeepsForeignSnapshots(t *testing.T) {
 	local.Expect(detail("pa/x")).Returns(rows("pa/x", masterProps, "local", "zrep_000000=1700000000", "mine", "zrep_000001"))
 	expectLock(local)
 	err := r.Failover(context.Background(), Options{FS: "pa/x", Local: true})
-	if err == nil || !strings.Contains(err.Error(), "snapshots zrep did not make: mine") {
+	if err == nil || !strings.Contains(err.Error(), "snapshots zrep did not make: pa/x@mine") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -23,25 +23,39 @@ type end struct {
 func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 	what := fmt.Sprintf("failover of %s to %s", m, rep)
 	u := &undo{r: r}
-	wasRO := readonlyOn(ctx, m)
+	value, source := readonlyState(ctx, m)
 	fmt.Fprintf(r.Out, "Setting readonly on %s, then syncing\n", m)
-	if !wasRO {
-		if err := zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", "on"); err != nil {
-			return fmt.Errorf("%s: %w (nothing changed)", what, err)
+	if value != "on" || source != "local" {
+		// Back to what it was: an explicit local off stays explicit.
+		restore := fmt.Sprintf("zfs inherit readonly %q on %s", m.FS.Name, m.Name)
+		undoRO := func(ctx context.Context) error { return zfsprops.Inherit(ctx, m.Host, m.FS.Name, "readonly") }
+		if source == "local" {
+			restore = fmt.Sprintf("zfs set readonly=%s %q on %s", value, m.FS.Name, m.Name)
+			undoRO = func(ctx context.Context) error { return zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", value) }
 		}
-		u.add(fmt.Sprintf("zfs inherit readonly %s on %s", m.FS.Name, m.Name), func(ctx context.Context) error {
-			return zfsprops.Inherit(ctx, m.Host, m.FS.Name, "readonly")
-		})
+		u.add(restore, undoRO)
+		if err := zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", "on"); err != nil {
+			return u.fail(ctx, what, m, err)
+		}
 	}
 	// Off first: no cron run on either side syncs the pair from here on.
+	// Each undo is registered before its step: a step that fails may
+	// still have happened (the connection died after the command ran).
+	u.add(fmt.Sprintf("zfs set %s=yes %q on %s", r.Tag.Master(), m.FS.Name, m.Name), func(ctx context.Context) error {
+		return zfsprops.Set(ctx, m.Host, m.FS.Name, r.Tag.Master(), "yes")
+	})
 	if err := zfsprops.Inherit(ctx, m.Host, m.FS.Name, r.Tag.Master()); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
-	u.add(fmt.Sprintf("zfs set %s=yes %s on %s", r.Tag.Master(), m.FS.Name, m.Name), func(ctx context.Context) error {
-		return zfsprops.Set(ctx, m.Host, m.FS.Name, r.Tag.Master(), "yes")
-	})
+	if m.Host != r.Local {
+		// Not ours to flock: a sync that started there before the flag went
+		// shows in its lock-pid.
+		if err := r.notBusy(ctx, m); err != nil {
+			return u.fail(ctx, what, m, err)
+		}
+	}
 	if o.Snap == "" {
-		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.Force}); err != nil {
+		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.RecvForce}); err != nil {
 			return u.fail(ctx, what, m, err)
 		}
 	} else if err := r.rollbackBoth(ctx, m, rep, o); err != nil {
@@ -55,6 +69,9 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 	if err := r.setConfig(ctx, u, rep, rep.FS.Name, rep.self, m.FS.Name, m.reach); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
+	u.add(fmt.Sprintf("zfs inherit %s %q on %s", r.Tag.Master(), rep.FS.Name, rep.Name), func(ctx context.Context) error {
+		return zfsprops.Inherit(ctx, rep.Host, rep.FS.Name, r.Tag.Master())
+	})
 	if err := zfsprops.Set(ctx, rep.Host, rep.FS.Name, r.Tag.Master(), "yes"); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
@@ -67,12 +84,9 @@ func (r *Roles) setConfig(ctx context.Context, u *undo, e *end, srcFS, srcHost, 
 	props := [][2]string{{r.Tag.DestFS(), destFS}, {r.Tag.DestHost(), destHost}, {r.Tag.SrcFS(), srcFS}, {r.Tag.SrcHost(), srcHost}}
 	for _, p := range props {
 		old := e.FS.Prop(p[0])
-		if err := zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]); err != nil {
-			return err
-		}
-		prop, manual := p[0], fmt.Sprintf("zfs set %s=%s %s on %s", p[0], old.Value, e.FS.Name, e.Name)
+		prop, manual := p[0], fmt.Sprintf("zfs set %q %q on %s", p[0]+"="+old.Value, e.FS.Name, e.Name)
 		if !old.Set() {
-			manual = fmt.Sprintf("zfs inherit %s %s on %s", prop, e.FS.Name, e.Name)
+			manual = fmt.Sprintf("zfs inherit %s %q on %s", prop, e.FS.Name, e.Name)
 		}
 		u.add(manual, func(ctx context.Context) error {
 			if !old.Set() {
@@ -80,14 +94,23 @@ func (r *Roles) setConfig(ctx context.Context, u *undo, e *end, srcFS, srcHost, 
 			}
 			return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, old.Value)
 		})
+		if err := zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // makeWritable lets the new master take writes: readonly off, mounted.
 func (r *Roles) makeWritable(ctx context.Context, e *end) error {
-	steps := fmt.Sprintf("on %s run: zfs inherit readonly %s; zfs mount %s", e.Name, e.FS.Name, e.FS.Name)
-	if err := zfsprops.Inherit(ctx, e.Host, e.FS.Name, "readonly"); err != nil {
+	steps := fmt.Sprintf("on %s run: zfs set readonly=off %q; zfs mount %q", e.Name, e.FS.Name, e.FS.Name)
+	err := zfsprops.Inherit(ctx, e.Host, e.FS.Name, "readonly")
+	// Under a read-only parent (a common guard for a backup container)
+	// inheriting is not enough.
+	if value, _ := readonlyState(ctx, e); err == nil && value == "on" {
+		err = zfsprops.Set(ctx, e.Host, e.FS.Name, "readonly", "off")
+	}
+	if err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but is still read-only: %w", e, err), "%s", steps)
 	}
 	argv := []string{"zfs", "list", "-H", "-o", "name,type,mounted", e.FS.Name}
@@ -112,12 +135,30 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 	return nil
 }
 
-// readonlyOn reports readonly=on set locally; zfs-fuse reports a mounted
-// filesystem's readonly as "off temporary" whatever is set, so a master
-// reads as writable there, which it normally is.
-func readonlyOn(ctx context.Context, e *end) bool {
+// readonlyState is readonly's value and source ("local", "default",
+// "inherited from X", ...). zfs-fuse reports a mounted filesystem's as
+// "off temporary" whatever is set, so a master reads as writable there,
+// which it normally is.
+func readonlyState(ctx context.Context, e *end) (value, source string) {
 	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value,source", "readonly", e.FS.Name}, nil)
-	return err == nil && strings.TrimSpace(string(out)) == "on\tlocal"
+	if err != nil {
+		return "", ""
+	}
+	value, source, _ = strings.Cut(strings.TrimSpace(string(out)), "\t")
+	return value, source
+}
+
+// notBusy refuses a partner filesystem that a zrep there holds.
+func (r *Roles) notBusy(ctx context.Context, e *end) error {
+	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value", "-s", "local", r.Tag.LockPID(), e.FS.Name}, nil)
+	if err != nil {
+		return err
+	}
+	if pid := strings.TrimSpace(string(out)); pid != "" {
+		return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
+			"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %q", e.Name, r.Tag.LockPID(), e.FS.Name)
+	}
+	return nil
 }
 
 // undo remembers how to reverse the steps of a role change.
@@ -135,8 +176,9 @@ func (u *undo) add(manual string, fn func(context.Context) error) {
 	u.steps = append(u.steps, undoStep{manual, fn})
 }
 
-// fail reverses what was done and says in which state the pair is.
-func (u *undo) fail(ctx context.Context, what string, m *end, cause error) error {
+// run reverses what was done, newest first, and returns the steps that
+// failed, as commands for the operator.
+func (u *undo) run(ctx context.Context) []string {
 	ctx = context.WithoutCancel(ctx)
 	var left []string
 	for i := len(u.steps) - 1; i >= 0; i-- {
@@ -144,6 +186,13 @@ func (u *undo) fail(ctx context.Context, what string, m *end, cause error) error
 			left = append(left, u.steps[i].manual)
 		}
 	}
+	u.steps = nil
+	return left
+}
+
+// fail reverses what was done and says in which state the pair is.
+func (u *undo) fail(ctx context.Context, what string, m *end, cause error) error {
+	left := u.run(ctx)
 	err := fmt.Errorf("%s failed, changes undone, %s is still master: %w", what, m, cause)
 	if len(left) > 0 {
 		err = fmt.Errorf("%s failed and could not be fully undone: %w", what, cause)

@@ -15,7 +15,10 @@ type Options struct {
 	Snap   string // FS@SNAP form: the short name to roll back to, or ""
 	Remote string // REMOTEHOST: reach the partner under this name
 	Local  bool   // -L: never contact the partner
-	Force  bool   // failover: zfs recv -F; with a rollback, also destroy snapshots zrep did not make
+	// RecvForce is zfs recv -F (-f, or ZREP_FORCE as in classic). Discard
+	// lets a rollback destroy snapshots zrep did not make: only -f on the
+	// command line, never a knob in a file.
+	RecvForce, Discard bool
 }
 
 // Parse splits FS@SNAP.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 	zsync "github.com/zrep-go/zrep/sync"
@@ -23,6 +24,10 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 	if cfg.Master {
 		return zfsprops.WithHint(fmt.Errorf("%s is already master on %s", o.FS, r.Self),
 			"nothing to take over; zrep status -v shows the pair")
+	}
+	if err := zfsprops.ValidateFilesystem(cfg.SrcFS); err != nil {
+		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", o.FS, r.Tag.SrcFS(), err),
+			"set the master's filesystem with: zfs set %s=POOL/NAME %s", r.Tag.SrcFS(), o.FS)
 	}
 	reach := o.Remote
 	if reach == "" {
@@ -84,17 +89,25 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 // is demoted with zrep failover -L.
 func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach string, o Options) error {
 	if o.Snap != "" {
-		if err := r.rollbackTo(ctx, me, o.Snap, o.Force); err != nil {
+		if err := r.rollbackTo(ctx, me, o.Snap, o.Discard); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(r.Out, "Setting master properties for %s\n", me)
 	u := &undo{r: r}
-	if err := r.setConfig(ctx, u, me, o.FS, r.Self, cfg.SrcFS, reach); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s: %w", o.FS, err), "run it again")
+	err := r.setConfig(ctx, u, me, o.FS, r.Self, cfg.SrcFS, reach)
+	if err == nil {
+		u.add(fmt.Sprintf("zfs inherit %s %q", r.Tag.Master(), o.FS), func(ctx context.Context) error {
+			return zfsprops.Inherit(ctx, me.Host, o.FS, r.Tag.Master())
+		})
+		err = zfsprops.Set(ctx, me.Host, o.FS, r.Tag.Master(), "yes")
 	}
-	if err := zfsprops.Set(ctx, me.Host, o.FS, r.Tag.Master(), "yes"); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s: %w", o.FS, err), "run it again")
+	if err != nil {
+		if left := u.run(ctx); len(left) > 0 {
+			return zfsprops.WithHint(fmt.Errorf("takeover -L of %s failed half way: %w", me, err),
+				"restore it by hand (%s), then run zrep takeover -L %s again", strings.Join(left, "; "), o.FS)
+		}
+		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s failed, nothing changed: %w", me, err), "fix the cause and run it again")
 	}
 	if err := r.makeWritable(ctx, me); err != nil {
 		return err

@@ -109,7 +109,7 @@ func (l *Locker) Global(ctx context.Context, fn func() error) error {
 		if err == nil {
 			err = errors.New("timed out")
 		}
-		return fmt.Errorf("global lock %s: %w", fl.Path(), err)
+		return fmt.Errorf("global lock %s: %w; a zrep holds it for more than 30 s (stuck? see fuser %s)", fl.Path(), err, fl.Path())
 	}
 	defer fl.Unlock()
 	return fn()

@@ -50,7 +50,7 @@ func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
 	}
 	fmt.Fprintf(e.Out, "Destroying any zrep-related snapshots from %s\n", name)
 	for _, s := range snaps {
-		if err := destroyDeferred(ctx, e.Local, s.Name, "-r"); err != nil {
+		if err := destroyDeferred(ctx, e.Local, s.Name, e.rflag()...); err != nil {
 			return err
 		}
 	}

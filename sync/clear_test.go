@@ -43,9 +43,9 @@ func TestClearRemovesSnapshotsAndReceivedProperties(t *testing.T) {
 		[4]string{"pb/x", "zrep:lastsenttime", "1", "local"},
 		[4]string{"pb/x", "zrepother:dest-fs", "pc/x", "local"},
 	))
-	local.Expect([]string{"zfs", "destroy", "-r", "pb/x@zrep_000000"}).Fails(1, "cannot destroy snapshot pb/x@zrep_000000: dataset is busy")
-	local.Expect([]string{"zfs", "destroy", "-r", "-d", "pb/x@zrep_000000"})
-	local.Expect([]string{"zfs", "destroy", "-r", "pb/x@zrep_000001_unsent"})
+	local.Expect([]string{"zfs", "destroy", "pb/x@zrep_000000"}).Fails(1, "cannot destroy snapshot pb/x@zrep_000000: dataset is busy")
+	local.Expect([]string{"zfs", "destroy", "-d", "pb/x@zrep_000000"})
+	local.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001_unsent"})
 	for _, p := range []string{"zrep:dest-fs", "zrep:savecount", "zrep:lastsenttime"} {
 		local.Expect([]string{"zfs", "inherit", p, "pb/x"})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/ssh"
@@ -68,6 +69,10 @@ func (e *Env) Refresh(ctx context.Context, name string, o SyncOptions) error {
 	}
 	if err := e.checkSource(src, cfg, name); err != nil {
 		return err
+	}
+	// Not ours to flock: a sync or zrep running there shows in lock-pid.
+	if pid, _ := strconv.Atoi(src.Prop(e.Tag.LockPID()).Local()); pid > 0 {
+		return e.quiet(dst, &lock.BusyError{Dataset: cfg.SrcHost + ":" + cfg.SrcFS, PID: pid}, o.Quiet)
 	}
 	_, err = e.Replicate(ctx, Side{h, cfg.SrcHost, src}, Side{e.Local, e.Self, dst}, Step{Force: o.Force, Expire: true})
 	return err

@@ -78,7 +78,7 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	err = e.transfer(ctx, src.Host, e.sendArgs(common.Name, snap, false), dst.Host, recv)
 	if err != nil {
 		// The connection can die after the receive completed: ask first.
-		if ok, _ := zfsprops.Exists(ctx, dst.Host, dst.FS.Name+"@"+short); !ok {
+		if !e.received(context.WithoutCancel(ctx), src, dst, short) {
 			if feat.Resume {
 				if token, _ := e.resumeToken(context.WithoutCancel(ctx), dst); token != "" {
 					return "", zfsprops.WithHint(fmt.Errorf("sending %s to %s was interrupted: %w", snap, dst, err),
@@ -183,3 +183,45 @@ func (e *Env) repairMark(ctx context.Context, src, dst Side, common zfsprops.Sna
 
 // oneLine folds a multi-line error (zfs stderr) for a one-line message.
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
+// received answers, after a transfer error, whether dst has the snapshot
+// all the same: the same GUID as src's, and with -R every child's too (a
+// recursive receive can land the parent and fail on a child).
+func (e *Env) received(ctx context.Context, src, dst Side, short string) bool {
+	want, err := e.snapGUIDs(ctx, src, short)
+	if err != nil || len(want) == 0 {
+		return false
+	}
+	got, err := e.snapGUIDs(ctx, dst, short)
+	if err != nil {
+		return false
+	}
+	for rel, guid := range want {
+		if got[rel] != guid {
+			return false
+		}
+	}
+	return true
+}
+
+// snapGUIDs maps FS@short (and with -R its children's @short, by path
+// below FS) to GUIDs.
+func (e *Env) snapGUIDs(ctx context.Context, s Side, short string) (map[string]string, error) {
+	argv := []string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", s.FS.Name + "@" + short}
+	if e.Recursive {
+		argv = []string{"zfs", "get", "-H", "-p", "-r", "-o", "name,value", "guid", s.FS.Name}
+	}
+	out, err := s.Host.Run(ctx, argv, nil)
+	if err != nil {
+		return nil, err
+	}
+	guids := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, guid, ok := strings.Cut(line, "\t")
+		ds, snap, isSnap := strings.Cut(name, "@")
+		if ok && isSnap && snap == short {
+			guids[strings.TrimPrefix(ds, s.FS.Name)] = guid
+		}
+	}
+	return guids, nil
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zrep-go/zrep/ssh/sshtest"
+	"github.com/zrep-go/zrep/zfsprops"
 )
 
 // modernZFS answers the feature probe as OpenZFS does.
@@ -81,7 +82,8 @@ func TestSyncInterruptedKeepsSnapshotForResume(t *testing.T) {
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000003"})
 	local.ExpectPrefix([]string{"zfs", "send"}).Returns("PARTIAL")
 	remote.Expect([]string{"zfs", "recv", "-s", "pb/x"}).Unreachable()
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x@zrep_000003"}).Fails(1, "cannot open 'pb/x@zrep_000003': dataset does not exist")
+	local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pa/x@zrep_000003"}).Returns("pa/x@zrep_000003\t777\n")
+	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pb/x@zrep_000003"}).Fails(1, "cannot open 'pb/x@zrep_000003': dataset does not exist")
 	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", "pb/x"}).Returns("1-partial\n")
 	err := env.Sync(context.Background(), "pa/x", SyncOptions{})
 	if err == nil || !strings.Contains(err.Error(), "was interrupted") || strings.Contains(err.Error(), "_unsent") {
@@ -91,5 +93,25 @@ func TestSyncInterruptedKeepsSnapshotForResume(t *testing.T) {
 		if c[1] == "rename" || c[1] == "destroy" {
 			t.Errorf("touched the snapshot: %v", c)
 		}
+	}
+}
+
+// With -R, a receive that landed the parent but not a child is not
+// "received despite the error": the child would never replicate again.
+func TestReceivedChecksEveryChild(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	env.Recursive = true
+	argv := func(fs string) []string { return []string{"zfs", "get", "-H", "-p", "-r", "-o", "name,value", "guid", fs} }
+	local.Expect(argv("pa/x")).Returns("pa/x\t1\npa/x@s\t10\npa/x/c\t2\npa/x/c@s\t20\npa/x/c@old\t21\n").Times(2)
+	remote.Expect(argv("pb/x")).Returns("pb/x\t3\npb/x@s\t10\npb/x/c\t4\npb/x/c@old\t21\n")
+	remote.Expect(argv("pb/x")).Returns("pb/x\t3\npb/x@s\t10\npb/x/c\t4\npb/x/c@s\t20\n")
+	src := Side{Host: local, Name: "hosta", FS: &zfsprops.Filesystem{Name: "pa/x"}}
+	dst := Side{Host: remote, Name: "hostb", FS: &zfsprops.Filesystem{Name: "pb/x"}}
+	if env.received(context.Background(), src, dst, "s") {
+		t.Error("child missing: reported received")
+	}
+	if !env.received(context.Background(), src, dst, "s") {
+		t.Error("all there: reported not received")
 	}
 }

@@ -58,7 +58,8 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		return partnerErr(err, cfg.DestHost, fmt.Sprintf("rolling back %s:%s", cfg.DestHost, cfg.DestFS))
 	}
 	if dst.IsMaster(e.Tag) {
-		return &SplitBrainError{Host: e.Self, FS: name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS}
+		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
+			"decide which side's data to keep; on the other side run zrep failover -L")
 	}
 	target := cfg.DestFS + "@" + short
 	var newer []string
@@ -67,7 +68,8 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		switch {
 		case s.Name == target:
 			if s.GUID != src.Snapshots[idx].GUID {
-				return fmt.Errorf("%s:%s is not the same snapshot as %s (GUIDs differ)", cfg.DestHost, target, snap)
+				return zfsprops.WithHint(fmt.Errorf("%s:%s is not the same snapshot as %s (GUIDs differ)", cfg.DestHost, target, snap),
+					"pick a snapshot both sides share: zrep list -s on both hosts")
 			}
 			found = true
 		case found:

@@ -143,7 +143,8 @@ func TestSyncFailedSendRenamesUnsent(t *testing.T) {
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"}).Returns("")
 	local.ExpectPrefix([]string{"zfs", "send"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "pb/x"}).Fails(1, "cannot receive incremental stream: destination pb/x has been modified")
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x@zrep_000002"}).Fails(1, "cannot open 'pb/x@zrep_000002': dataset does not exist")
+	local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pa/x@zrep_000002"}).Returns("pa/x@zrep_000002\t777\n")
+	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pb/x@zrep_000002"}).Fails(1, "cannot open 'pb/x@zrep_000002': dataset does not exist")
 	local.Expect([]string{"zfs", "rename", "pa/x@zrep_000002", "pa/x@zrep_000002_unsent"}).Returns("")
 	err := env.Sync(context.Background(), "pa/x", SyncOptions{})
 	if err == nil || !strings.Contains(err.Error(), "renamed to zrep_000002_unsent") || !strings.Contains(err.Error(), "has been modified") {
@@ -163,7 +164,8 @@ func TestSyncReceivedDespiteError(t *testing.T) {
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"})
 	local.ExpectPrefix([]string{"zfs", "send"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "pb/x"}).Unreachable()
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x@zrep_000002"}).Returns("pb/x@zrep_000002\n")
+	local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pa/x@zrep_000002"}).Returns("pa/x@zrep_000002\t777\n")
+	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", "pb/x@zrep_000002"}).Returns("pb/x@zrep_000002\t777\n")
 	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"})
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"})
 	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
