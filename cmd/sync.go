@@ -16,13 +16,13 @@ type SyncOptions struct {
 	Datasets []string
 	All      bool
 	Snap     string // sync FS@SNAP: roll the partner back to SNAP
-	Force    bool // zfs recv -F: -f or ZREP_FORCE
+	Force    bool   // zfs recv -F: -f or ZREP_FORCE
 	// NoCountdown is -f given on the command line: sync FS@SNAP starts at
 	// once. ZREP_FORCE in a file must not skip the last chance to stop it.
 	NoCountdown bool
-	Verbose  bool
-	Quiet    int
-	Jobs     int
+	Verbose     bool
+	Quiet       int
+	Jobs        int
 	// ChangedOnly (-c, ZREP_CHANGEDONLY) skips an unchanged filesystem
 	// where zfs has the written property. Resume (-r, ZREP_RESUME) is
 	// accepted so old cron lines keep working: where zfs has resume

@@ -102,7 +102,9 @@ func TestReceivedChecksEveryChild(t *testing.T) {
 	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
 	env, _ := testEnv(t, local, remote)
 	env.Recursive = true
-	argv := func(fs string) []string { return []string{"zfs", "get", "-H", "-p", "-r", "-o", "name,value", "guid", fs} }
+	argv := func(fs string) []string {
+		return []string{"zfs", "get", "-H", "-p", "-r", "-o", "name,value", "guid", fs}
+	}
 	local.Expect(argv("pa/x")).Returns("pa/x\t1\npa/x@s\t10\npa/x/c\t2\npa/x/c@s\t20\npa/x/c@old\t21\n").Times(2)
 	remote.Expect(argv("pb/x")).Returns("pb/x\t3\npb/x@s\t10\npb/x/c\t4\npb/x/c@old\t21\n")
 	remote.Expect(argv("pb/x")).Returns("pb/x\t3\npb/x@s\t10\npb/x/c\t4\npb/x/c@s\t20\n")
