@@ -16,9 +16,19 @@ now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 report() { printf '%-34s raw %6.3fs   zrep %6.3fs   zrep/raw %s\n' "$1" "$2" "$3" "$(ratio "$3" "$2")"; }
 
+# cleanup destroys the bench datasets, retrying while zfs-fuse calls a
+# just-unmounted one busy, and fails if one stays.
 cleanup() {
 	for h in hosta:pa hostb:pb; do
-		on "${h%%:*}" sh -c 'for d in bench-raw bench-zrep $(seq -f "bench-r%g" 10) $(seq -f "bench-z%g" 10); do zfs destroy -r "$1/$d" 2>/dev/null; done; true' sh "${h#*:}"
+		on "${h%%:*}" sh -c '
+			for d in bench-raw bench-zrep $(seq -f "bench-r%g" 10) $(seq -f "bench-z%g" 10); do
+				n=0
+				while zfs list "$1/$d" >/dev/null 2>&1 && ! zfs destroy -r "$1/$d" 2>/dev/null; do
+					n=$((n + 1))
+					[ $n -lt 40 ] || { echo "bench: cannot destroy $1/$d; run scripts/testhosts.sh down, then this again" >&2; exit 1; }
+					sleep 0.5
+				done
+			done' sh "${h#*:}"
 	done
 }
 cleanup
