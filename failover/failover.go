@@ -23,7 +23,7 @@ func (r *Roles) Failover(ctx context.Context, o Options) error {
 	cfg := f.Config(r.Tag)
 	if !cfg.Master {
 		return zfsprops.WithHint(&zsync.NotMasterError{Host: r.Self, FS: o.FS, Op: "fail over"},
-			"it is already a replica of %s:%s; to make this side master run zrep takeover %s", cfg.SrcHost, cfg.SrcFS, o.FS)
+			"it is already a replica of %s:%s; to make this side master run %s", cfg.SrcHost, cfg.SrcFS, r.zrep("takeover %s", o.FS))
 	}
 	if cfg.SrcHost != r.Self {
 		return zfsprops.WithHint(&zsync.NotMasterError{Host: r.Self, FS: o.FS, Op: "fail over"},
@@ -111,11 +111,11 @@ func (r *Roles) demote(ctx context.Context, me *end, cfg zfsprops.Config, reach 
 		// same command again starts from the same state.
 		if left := u.run(ctx); len(left) > 0 {
 			return zfsprops.WithHint(fmt.Errorf("failover -L of %s: %w; it is rolled back to %s and read-only, its pairing half rewritten", me, err, short),
-				"restore it by hand (%s), then run zrep failover -L %s again", strings.Join(left, "; "), o.FS)
+				"restore it by hand (%s), then run %s again", strings.Join(left, "; "), r.zrep("failover -L %s", o.FS))
 		}
 		return zfsprops.WithHint(fmt.Errorf("failover -L of %s: %w; it is still master, rolled back to %s and read-only", me, err, short),
-			"fix the cause and run zrep failover -L %s again", o.FS)
+			"fix the cause and run %s again", r.zrep("failover -L %s", o.FS))
 	}
-	fmt.Fprintf(r.Out, "%s is a replica of %s:%s now; run zrep sync %s on %s\n", me, reach, cfg.DestFS, cfg.DestFS, reach)
+	fmt.Fprintf(r.Out, "%s is a replica of %s:%s now; run %s on %s\n", me, reach, cfg.DestFS, r.zrep("sync %s", cfg.DestFS), reach)
 	return nil
 }

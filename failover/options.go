@@ -48,3 +48,16 @@ func (r *Roles) lockLocal(ctx context.Context, fs string) (func(), *zfsprops.Fil
 	}
 	return unlock, f, nil
 }
+
+// zrep spells a command for the operator with this run's -t and -R, so a
+// suggestion works as printed for a pair of another tag or a recursive one.
+func (r *Roles) zrep(format string, args ...any) string {
+	cmd := "zrep "
+	if r.Tag != zfsprops.DefaultTag {
+		cmd += "-t " + string(r.Tag) + " "
+	}
+	if r.Recursive {
+		cmd += "-R "
+	}
+	return cmd + fmt.Sprintf(format, args...)
+}

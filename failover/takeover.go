@@ -49,14 +49,14 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 		err = zsync.PartnerErr(err, reach, fmt.Sprintf("takeover from %s:%s (nothing changed)", reach, cfg.SrcFS))
 		var ue *ssh.UnreachableError
 		if errors.As(err, &ue) {
-			return zfsprops.WithHint(err, "if %s is down, take over without it: zrep takeover -L %s", reach, o.FS)
+			return zfsprops.WithHint(err, "if %s is down, take over without it: %s", reach, r.zrep("takeover -L %s", o.FS))
 		}
 		return err
 	}
 	scfg := src.Config(r.Tag)
 	if !src.IsMaster(r.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s:%s is not master, cannot take over from it", reach, cfg.SrcFS),
-			"zrep status -v on both hosts shows where the master is; zrep takeover -L %s forces this side", o.FS)
+			"zrep status -v on both hosts shows where the master is; %s forces this side", r.zrep("takeover -L %s", o.FS))
 	}
 	if scfg.DestFS != o.FS {
 		return zfsprops.WithHint(fmt.Errorf("%s:%s replicates to %s, not to %s", reach, cfg.SrcFS, scfg.DestFS, o.FS),
@@ -105,13 +105,14 @@ func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach
 	if err != nil {
 		if left := u.run(ctx); len(left) > 0 {
 			return zfsprops.WithHint(fmt.Errorf("takeover -L of %s failed half way: %w", me, err),
-				"restore it by hand (%s), then run zrep takeover -L %s again", strings.Join(left, "; "), o.FS)
+				"restore it by hand (%s), then run %s again", strings.Join(left, "; "), r.zrep("takeover -L %s", o.FS))
 		}
 		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s failed, nothing changed: %w", me, err), "fix the cause and run it again")
 	}
 	if err := r.makeWritable(ctx, me); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Out, "%s is master now. If %s:%s still thinks it is master (it was down), run there: zrep failover -L %s; then here: zrep sync %s\n", me, reach, cfg.SrcFS, cfg.SrcFS, o.FS)
+	fmt.Fprintf(r.Out, "%s is master now. If %s:%s still thinks it is master (it was down), run there: %s; then here: %s\n",
+		me, reach, cfg.SrcFS, r.zrep("failover -L %s", cfg.SrcFS), r.zrep("sync %s", o.FS))
 	return nil
 }
