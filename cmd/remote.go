@@ -19,9 +19,6 @@ func NewCmdRefreshPull(f *Factory) *cobra.Command {
 			if len(args) < 1 || len(args) > 2 || !strings.Contains(args[0], "@") {
 				return usagef("_refreshpull takes FS@SNAP [TOKEN]")
 			}
-			if len(args) == 2 {
-				return usagef("_refreshpull: resume tokens are not supported; pull without resume")
-			}
 			fs, _, _ := strings.Cut(args[0], "@")
 			return checkFS(fs)
 		},
@@ -30,7 +27,11 @@ func NewCmdRefreshPull(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return env.SendLatest(c.Context(), args[0], f.IO.Out)
+			token := ""
+			if len(args) == 2 {
+				token = args[1]
+			}
+			return env.SendLatest(c.Context(), args[0], token, f.IO.Out)
 		},
 	}
 }

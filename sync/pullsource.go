@@ -11,10 +11,11 @@ import (
 )
 
 // SendLatest is the source half of a classic partner's refresh
-// (`zrep _refreshpull FS@SNAP`): with FS locked, SNAP must be its newest
-// zrep snapshot, and the stream from the last sent one to it goes to w —
-// nothing else may be written there.
-func (e *Env) SendLatest(ctx context.Context, snap string, w io.Writer) error {
+// (`zrep _refreshpull FS@SNAP [TOKEN]`): with FS locked, SNAP must be its
+// newest zrep snapshot, and the stream from the last sent one to it (or,
+// with the receiver's resume token, the rest of the interrupted one) goes
+// to w — nothing else may be written there.
+func (e *Env) SendLatest(ctx context.Context, snap, token string, w io.Writer) error {
 	name, short, _ := strings.Cut(snap, "@")
 	unlock, fs, err := e.LockFS(ctx, name)
 	if err != nil {
@@ -29,7 +30,11 @@ func (e *Env) SendLatest(ctx context.Context, snap string, w io.Writer) error {
 	if !ok {
 		return zfsprops.WithHint(fmt.Errorf("%s has no snapshot marked sent", name), "run zrep sentsync on it")
 	}
-	p, err := e.Local.Start(ctx, e.sendArgs(last.Name, snap, false), nil)
+	argv := e.sendArgs(last.Name, snap, false)
+	if token != "" {
+		argv = append(append([]string{"zfs", "send"}, e.ResumeFlags...), "-t", token)
+	}
+	p, err := e.Local.Start(ctx, argv, nil)
 	if err != nil {
 		return err
 	}

@@ -117,3 +117,21 @@ func TestReceivedChecksEveryChild(t *testing.T) {
 		t.Error("all there: reported not received")
 	}
 }
+
+// A classic partner's `_refreshpull FS@SNAP TOKEN` gets the rest of its
+// interrupted stream, and nothing else, on stdout.
+func TestSendLatestResumesWithToken(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	env.ResumeFlags = []string{"-v"}
+	local.Expect(detailArgv("pa/x")).Returns(masterDetail())
+	expectLock(local)
+	local.Expect([]string{"zfs", "send", "-v", "-t", "1-tok"}).Returns("REST")
+	var out strings.Builder
+	if err := env.SendLatest(context.Background(), "pa/x@zrep_000001", "1-tok", &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "REST" {
+		t.Errorf("stdout %q", out.String())
+	}
+}
