@@ -154,11 +154,17 @@ func (r *Roles) notBusy(ctx context.Context, e *end) error {
 	if err != nil {
 		return err
 	}
-	if pid := strings.TrimSpace(string(out)); pid != "" {
-		return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
-			"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %q", e.Name, r.Tag.LockPID(), e.FS.Name)
+	return r.busy(e, strings.TrimSpace(string(out)))
+}
+
+// busy is the error for a partner filesystem whose lock-pid is pid, nil
+// when there is none.
+func (r *Roles) busy(e *end, pid string) error {
+	if pid == "" {
+		return nil
 	}
-	return nil
+	return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
+		"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %q", e.Name, r.Tag.LockPID(), e.FS.Name)
 }
 
 // undo remembers how to reverse the steps of a role change.

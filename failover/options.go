@@ -2,6 +2,7 @@ package failover
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -37,7 +38,7 @@ func (r *Roles) lockLocal(ctx context.Context, fs string) (func(), *zfsprops.Fil
 	unlock, f, err := r.LockFS(ctx, fs)
 	if err != nil {
 		var ne *zfsprops.NotExistError
-		if asNotExist(err, &ne) {
+		if errors.As(err, &ne) {
 			err = zfsprops.WithHint(err, "check the name with zrep list")
 		}
 		return nil, nil, err

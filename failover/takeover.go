@@ -62,9 +62,9 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 		return zfsprops.WithHint(fmt.Errorf("%s:%s replicates to %s, not to %s", reach, cfg.SrcFS, scfg.DestFS, o.FS),
 			"check the pairing with zrep list -v on both hosts")
 	}
-	if pid := src.Prop(r.Tag.LockPID()).Local(); pid != "" {
-		return zfsprops.WithHint(fmt.Errorf("%s:%s is busy (a zrep there holds it: %s %s)", reach, cfg.SrcFS, r.Tag.LockPID(), pid),
-			"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %s", reach, r.Tag.LockPID(), cfg.SrcFS)
+	m := &end{Side: zsync.Side{Host: h, Name: reach, FS: src}, reach: reach}
+	if err := r.busy(m, src.Prop(r.Tag.LockPID()).Local()); err != nil {
+		return err
 	}
 	fmt.Fprintf(r.Out, "Starting failover from remote side %s\n", reach)
 	mself := scfg.SrcHost
@@ -76,7 +76,7 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 		back = r.Self
 	}
 	me.reach = back
-	m := &end{Side: zsync.Side{Host: h, Name: reach, FS: src}, self: mself, reach: reach}
+	m.self = mself
 	if err := r.flip(ctx, m, me, o); err != nil {
 		return err
 	}

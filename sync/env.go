@@ -120,12 +120,6 @@ func (e *Env) Partner(ctx context.Context, name string) (ssh.Host, error) { retu
 // PartnerErr names the pair in an error from a first call to a partner.
 func PartnerErr(err error, host, what string) error { return partnerErr(err, host, what) }
 
-// Say prints an informational line when verbose.
-func (e *Env) Say(format string, args ...any) { e.say(format, args...) }
-
-// Warn prints a warning line.
-func (e *Env) Warn(format string, args ...any) { e.warn(format, args...) }
-
 // identify asks a host for its short name as classic zrep there computes
 // it (uname -n up to the first dot): what it stores in TAG:src-host.
 func (e *Env) identify(ctx context.Context, h ssh.Host) (string, error) {
