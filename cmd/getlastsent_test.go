@@ -3,6 +3,8 @@ package cmd
 import (
 	"testing"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/ssh/sshtest"
 )
 
@@ -37,7 +39,7 @@ func TestSetLastSentIsClassicStub(t *testing.T) {
 func TestUpToDateWithoutWritten(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	local.Expect(detailArgvCmd("pa/prod")).Returns(fixture(t, "inventory.txt"))
-	local.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\treceive [-vnF] <filesystem|volume|snapshot>\n")
+	zfstest.Fuse(local)
 	out, errOut, code := runWith(t, local, map[string]string{"ZREP_RUNDIR": t.TempDir()}, "uptodate", "pa/prod")
 	if code != 1 || out != "" || errOut != "Error: zfs on hosta has no written property, cannot tell whether pa/prod changed since zrep_000002; classic zrep answered 1 (not up to date) here too\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -48,7 +50,8 @@ func TestUpToDateExitCodes(t *testing.T) {
 	for written, want := range map[string]int{"0\n": 0, "8192\n": 1} {
 		local := sshtest.New(t, "localhost")
 		local.Expect(detailArgvCmd("pa/prod")).Returns(fixture(t, "inventory.txt"))
-		local.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\tzfs help [<topic>]\n")
+		zfstest.OpenZFS(local)
+		local.Expect([]string{"zpool", "sync", "pa"})
 		local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "written@zrep_000002", "pa/prod"}).Returns(written)
 		out, errOut, code := runWith(t, local, map[string]string{"ZREP_RUNDIR": t.TempDir()}, "uptodate", "pa/prod")
 		if code != want || out != "" || errOut != "" {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/ssh/sshtest"
@@ -73,7 +75,7 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 	local.Expect(detail("pa/x")).Returns(rows("pa/x", masterProps, "local", "zrep_000000=1700000000"))
 	expectLock(local)
 	remote.Expect(detail("pb/x")).Returns(rows("pb/x", replicaProps, "received", "zrep_000000"))
-	remote.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n")
+	zfstest.Fuse(remote)
 	local.Expect([]string{"zfs", "get", "-H", "-o", "value,source", "readonly", "pa/x"}).Returns("off\tdefault\n")
 	local.Expect([]string{"zfs", "set", "readonly=on", "pa/x"})
 	local.Expect([]string{"zfs", "inherit", "zrep:master", "pa/x"})

@@ -113,11 +113,7 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 	if err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but is still read-only: %w", e, err), "%s", steps)
 	}
-	argv := []string{"zfs", "list", "-H", "-o", "name,type,mounted", e.FS.Name}
-	if r.Recursive {
-		argv = []string{"zfs", "list", "-H", "-r", "-o", "name,type,mounted", e.FS.Name}
-	}
-	out, err := e.Host.Run(ctx, argv, nil)
+	out, err := zfsprops.Run(ctx, e.Host, zfsprops.TreeArgv(e.FS.Name, r.Recursive))
 	if err != nil {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but its mount state is unknown: %w", e, err), "%s", steps)
 	}
@@ -128,7 +124,7 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 			continue
 		}
 		fmt.Fprintf(r.Out, "Mounting %s:%s\n", e.Name, f[0])
-		if _, err := e.Host.Run(ctx, []string{"zfs", "mount", f[0]}, nil); err != nil {
+		if _, err := zfsprops.Run(ctx, e.Host, zfsprops.MountArgv(f[0])); err != nil {
 			return zfsprops.WithHint(fmt.Errorf("%s is master now, but %s could not be mounted: %w", e, f[0], err), "%s", steps)
 		}
 	}
@@ -140,7 +136,7 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 // "off temporary" whatever is set, so a master reads as writable there,
 // which it normally is.
 func readonlyState(ctx context.Context, e *end) (value, source string) {
-	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value,source", "readonly", e.FS.Name}, nil)
+	out, err := zfsprops.Run(ctx, e.Host, zfsprops.ValueSourceArgv("readonly", e.FS.Name))
 	if err != nil {
 		return "", ""
 	}
@@ -150,7 +146,7 @@ func readonlyState(ctx context.Context, e *end) (value, source string) {
 
 // notBusy refuses a partner filesystem that a zrep there holds.
 func (r *Roles) notBusy(ctx context.Context, e *end) error {
-	out, err := e.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value", "-s", "local", r.Tag.LockPID(), e.FS.Name}, nil)
+	out, err := zfsprops.Run(ctx, e.Host, zfsprops.LocalValueArgv(r.Tag.LockPID(), e.FS.Name))
 	if err != nil {
 		return err
 	}

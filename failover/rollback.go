@@ -21,7 +21,7 @@ func (r *Roles) rollbackTo(ctx context.Context, e *end, short string, force bool
 		fmt.Fprintf(r.Out, "Destroying newer snapshots: %s\n", strings.Join(p.newer, " "))
 	}
 	for _, t := range p.targets {
-		if _, err := e.Host.Run(ctx, []string{"zfs", "rollback", "-r", t}, nil); err != nil {
+		if _, err := zfsprops.Run(ctx, e.Host, zfsprops.RollbackArgv(t)); err != nil {
 			return fmt.Errorf("roll back of %s:%s failed: %w", e.Name, t, err)
 		}
 	}
@@ -70,7 +70,7 @@ func (r *Roles) planRollback(ctx context.Context, e *end, short string, force bo
 // back to its own @short. A child made after short has none; destroying
 // it is not ours to decide.
 func (r *Roles) planChildren(ctx context.Context, e *end, short string, p *rollbackPlan, foreign *[]string) error {
-	out, err := e.Host.Run(ctx, []string{"zfs", "list", "-H", "-r", "-o", "name", "-s", "createtxg", "-t", "filesystem,volume,snapshot", e.FS.Name}, nil)
+	out, err := zfsprops.Run(ctx, e.Host, zfsprops.DescendantsArgv(e.FS.Name))
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
 	}
 	fmt.Fprintf(e.Out, "Destroying any zrep-related snapshots from %s\n", name)
 	for _, s := range snaps {
-		if err := destroyDeferred(ctx, e.Local, s.Name, e.rflag()...); err != nil {
+		if err := destroyDeferred(ctx, e.Local, s.Name, e.Recursive); err != nil {
 			return err
 		}
 	}
@@ -109,11 +109,10 @@ func lockReadErr(err error, name string) error {
 
 // destroyDeferred destroys a snapshot; one that is held or busy is marked
 // for destruction when released (zfs destroy -d), as expiry does.
-func destroyDeferred(ctx context.Context, h ssh.Host, snap string, flags ...string) error {
-	argv := append([]string{"zfs", "destroy"}, flags...)
-	_, err := h.Run(ctx, append(argv, snap), nil)
-	if isBusy(err) {
-		if _, derr := h.Run(ctx, append(append(argv, "-d"), snap), nil); derr == nil {
+func destroyDeferred(ctx context.Context, h ssh.Host, snap string, recursive bool) error {
+	_, err := zfsprops.Run(ctx, h, zfsprops.DestroyArgv(recursive, false, snap))
+	if zfsprops.KindOf(err) == zfsprops.KindBusy {
+		if _, derr := zfsprops.Run(ctx, h, zfsprops.DestroyArgv(recursive, true, snap)); derr == nil {
 			return nil
 		}
 	}

@@ -107,13 +107,6 @@ func (e *Env) tagFlag() string {
 	return "-t " + string(e.Tag) + " "
 }
 
-func (e *Env) rflag() []string {
-	if e.Recursive {
-		return []string{"-r"}
-	}
-	return nil
-}
-
 // Partner opens a partner host, with a hint when that fails.
 func (e *Env) Partner(ctx context.Context, name string) (ssh.Host, error) { return e.host(ctx, name) }
 

@@ -2,9 +2,7 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -56,16 +54,11 @@ func oldest(names []string, keep int) []string {
 // tool's hold is not ours to break.
 func (e *Env) destroy(ctx context.Context, h ssh.Host, names []string) error {
 	for _, name := range names {
-		if err := destroyDeferred(ctx, h, name, e.rflag()...); err != nil {
+		if err := destroyDeferred(ctx, h, name, e.Recursive); err != nil {
 			return fmt.Errorf("expire: %w", err)
 		}
 	}
 	return nil
-}
-
-func isBusy(err error) bool {
-	var xe *ssh.ExitError
-	return errors.As(err, &xe) && (strings.Contains(xe.Stderr, "dataset is busy") || strings.Contains(xe.Stderr, "being held"))
 }
 
 // expireSide destroys what the rule picks on one side; savecount comes from

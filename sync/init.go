@@ -62,7 +62,7 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	if err != nil {
 		return partnerErr(err, ends.dstName, fmt.Sprintf("init of %s to %s:%s", ends.label(o.Src), ends.dstName, o.DestFS))
 	}
-	mountpoint, err := ends.src.Run(ctx, []string{"zfs", "get", "-H", "-o", "source", "mountpoint", o.Src}, nil)
+	mountpoint, err := zfsprops.Run(ctx, ends.src, zfsprops.SourceArgv("mountpoint", o.Src))
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	}
 	snap := o.Src + "@" + e.Tag.SnapName(0)
 	fmt.Fprintf(e.Out, "Creating snapshot %s\n", snap)
-	if _, err := ends.src.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+	if _, err := zfsprops.Run(ctx, ends.src, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
 		return e.undoInit(ctx, o, ends, false, err)
 	}
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/ssh/sshtest"
 )
 
@@ -35,7 +37,7 @@ func TestInitFailureKeepsPreexistingDestination(t *testing.T) {
 	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
 	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
-	remote.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\treceive [-vnF] <filesystem|volume|snapshot>\n")
+	zfstest.Fuse(remote)
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "-u", "-F", "pb/x"}).Fails(1, "cannot receive: I/O error")
 	local.Expect([]string{"zfs", "list", "-H", "-o", "name", "pa/x@zrep_000000"}).Returns("pa/x@zrep_000000\n")
@@ -63,7 +65,7 @@ func TestInitUndoLeavesSomeoneElsesReplica(t *testing.T) {
 	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
 	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
-	remote.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n")
+	zfstest.Fuse(remote)
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("STREAM")
 	remote.Expect([]string{"zfs", "recv", "-u", "pb/x"}).Fails(1, "cannot receive new filesystem stream: destination 'pb/x' exists")
 	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "guid", "pb/x@zrep_000000"}).Returns("222\n")

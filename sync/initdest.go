@@ -46,12 +46,11 @@ func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, sn
 	created := false
 	if !existed && len(e.CreateFlags) > 0 {
 		fmt.Fprintln(e.Out, "Creating  destination filesystem as separate step")
-		argv := append(append([]string{"zfs", "create"}, e.CreateFlags...), o.DestFS)
-		if _, err := ends.dst.Run(ctx, argv, nil); err != nil {
+		if _, err := zfsprops.Run(ctx, ends.dst, zfsprops.CreateArgv(e.CreateFlags, o.DestFS)); err != nil {
 			return false, fmt.Errorf("cannot create %s:%s: %w", ends.dstName, o.DestFS, err)
 		}
 		// zfs-fuse: a full receive onto a mounted new filesystem fails now and then.
-		ends.dst.Run(ctx, []string{"zfs", "unmount", o.DestFS}, nil)
+		zfsprops.Run(ctx, ends.dst, zfsprops.UnmountArgv(o.DestFS))
 		created = true
 	}
 	recv := e.recvArgs(o.DestFS, existed || created, true)
@@ -62,7 +61,7 @@ func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, sn
 	if err := e.transfer(ctx, ends.src, e.sendArgs("", snap, true), ends.dst, recv); err != nil {
 		if created {
 			// Not recursive: only the empty filesystem this init made goes.
-			ends.dst.Run(context.WithoutCancel(ctx), []string{"zfs", "destroy", o.DestFS}, nil)
+			zfsprops.Run(context.WithoutCancel(ctx), ends.dst, zfsprops.DestroyArgv(false, false, o.DestFS))
 		}
 		return created, err
 	}
@@ -160,7 +159,7 @@ func (e *Env) undoInit(ctx context.Context, o InitOptions, ends initEnds, create
 		}
 	}
 	if ok, _ := zfsprops.Exists(ctx, ends.src, snap); ok {
-		if _, err := ends.src.Run(ctx, append(append([]string{"zfs", "destroy"}, e.rflag()...), snap), nil); err != nil {
+		if _, err := zfsprops.Run(ctx, ends.src, zfsprops.DestroyArgv(e.Recursive, false, snap)); err != nil {
 			notes = append(notes, fmt.Sprintf("could not remove %s: %v", snap, err))
 		}
 	}
@@ -189,7 +188,7 @@ func (e *Env) removeOurReplica(ctx context.Context, o InitOptions, ends initEnds
 	if err != nil || ours != theirs {
 		return fmt.Sprintf("left %s:%s alone: it is not the copy this init sent", ends.dstName, o.DestFS)
 	}
-	if _, err := ends.dst.Run(ctx, []string{"zfs", "destroy", "-r", o.DestFS}, nil); err != nil {
+	if _, err := zfsprops.Run(ctx, ends.dst, zfsprops.DestroyArgv(true, false, o.DestFS)); err != nil {
 		return fmt.Sprintf("could not remove %s:%s: %v", ends.dstName, o.DestFS, err)
 	}
 	return ""

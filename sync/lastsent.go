@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/zrep-go/zrep/zfsprops"
 )
@@ -43,9 +42,9 @@ func (e *Env) UpToDate(ctx context.Context, name string) (bool, error) {
 		return false, zfsprops.WithHint(fmt.Errorf("zfs on %s has no written property, cannot tell whether %s changed since %s", e.Self, name, last.Short()),
 			"classic zrep answered 1 (not up to date) here too")
 	}
-	out, err := e.Local.Run(ctx, []string{"zfs", "get", "-H", "-p", "-o", "value", "written@" + last.Short(), name}, nil)
+	written, err := e.written(ctx, e.Local, name, last.Short())
 	if err != nil {
 		return false, err
 	}
-	return strings.TrimSpace(string(out)) == "0", nil
+	return written == "0", nil
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/ssh/sshtest"
 )
 
@@ -25,8 +27,8 @@ func TestLastSent(t *testing.T) {
 }
 
 const (
-	modernUsage = "usage: zfs command args ...\n\tzfs help [<topic>]\n"
-	fuseUsage   = "usage: zfs command args ...\n\tsend [-RDp] [-[iI] snapshot] <snapshot>\n"
+	modernUsage = "openzfs"
+	fuseUsage   = "fuse"
 )
 
 func TestUpToDate(t *testing.T) {
@@ -45,9 +47,11 @@ func TestUpToDate(t *testing.T) {
 		env, _ := testEnv(t, local, nil)
 		local.Expect(detailArgv("pa/x")).Returns(c.detail)
 		if c.usage != "" {
-			local.Expect([]string{"zfs"}).Fails(2, c.usage)
+			local.Expect([]string{"zfs"}).Fails(2, zfstest.Usage(c.usage, "zfs"))
+			local.Expect([]string{"zfs", "get"}).Fails(2, zfstest.Usage(c.usage, "zfs-get"))
 		}
 		if c.written != "" {
+			local.Expect([]string{"zpool", "sync", "pa"})
 			local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "written@zrep_000001", "pa/x"}).Returns(c.written)
 		}
 		got, err := env.UpToDate(context.Background(), "pa/x")

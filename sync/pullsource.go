@@ -32,7 +32,7 @@ func (e *Env) SendLatest(ctx context.Context, snap, token string, w io.Writer) e
 	}
 	argv := e.sendArgs(last.Name, snap, false)
 	if token != "" {
-		argv = append(append([]string{"zfs", "send"}, e.ResumeFlags...), "-t", token)
+		argv = zfsprops.SendArgs{ResumeToken: token, Extra: e.ResumeFlags}.Argv()
 	}
 	p, err := e.Local.Start(ctx, argv, nil)
 	if err != nil {

@@ -68,7 +68,7 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 		}
 	} else {
 		snap = src.FS.Name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, src.FS.Snapshots, dst.FS.Snapshots))
-		if _, err := src.Host.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
 			return "", fmt.Errorf("could not create snapshot %s on %s: %w", snap, src.Name, err)
 		}
 	}
@@ -125,8 +125,8 @@ func (e *Env) unchanged(ctx context.Context, src Side, common zfsprops.Snapshot)
 		e.say("%s: zfs cannot tell what changed (no written property); syncing", src.Name)
 		return false, nil
 	}
-	out, err := src.Host.Run(ctx, []string{"zfs", "get", "-H", "-p", "-o", "value", "written@" + common.Short(), src.FS.Name}, nil)
-	if err != nil || strings.TrimSpace(string(out)) != "0" {
+	written, err := e.written(ctx, src.Host, src.FS.Name, common.Short())
+	if err != nil || written != "0" {
 		return false, nil
 	}
 	e.say("%s unchanged since %s; nothing to send", src.FS.Name, common.Short())
@@ -143,13 +143,11 @@ func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours b
 	switch {
 	case !ours:
 	case e.RenameUnsent:
-		argv := append(append([]string{"zfs", "rename"}, e.rflag()...), snap, snap+"_unsent")
-		if _, err := src.Host.Run(ctx, argv, nil); err == nil {
+		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.RenameArgv(e.Recursive, snap, snap+"_unsent")); err == nil {
 			next = "renamed to " + short + "_unsent"
 		}
 	default:
-		argv := append(append([]string{"zfs", "destroy"}, e.rflag()...), snap)
-		if _, err := src.Host.Run(ctx, argv, nil); err == nil {
+		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.DestroyArgv(e.Recursive, false, snap)); err == nil {
 			next = "destroyed"
 		}
 	}
@@ -207,11 +205,11 @@ func (e *Env) received(ctx context.Context, src, dst Side, short string) bool {
 // snapGUIDs maps FS@short (and with -R its children's @short, by path
 // below FS) to GUIDs.
 func (e *Env) snapGUIDs(ctx context.Context, s Side, short string) (map[string]string, error) {
-	argv := []string{"zfs", "get", "-H", "-p", "-o", "name,value", "guid", s.FS.Name + "@" + short}
+	argv := zfsprops.NameValueArgv("guid", s.FS.Name+"@"+short, false)
 	if e.Recursive {
-		argv = []string{"zfs", "get", "-H", "-p", "-r", "-o", "name,value", "guid", s.FS.Name}
+		argv = zfsprops.NameValueArgv("guid", s.FS.Name, true)
 	}
-	out, err := s.Host.Run(ctx, argv, nil)
+	out, err := zfsprops.Run(ctx, s.Host, argv)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/zrep-go/zrep/zfsprops"
 )
@@ -15,11 +14,11 @@ import (
 
 // resumeToken is the receiver's pending token, "" when none.
 func (e *Env) resumeToken(ctx context.Context, dst Side) (string, error) {
-	out, err := dst.Host.Run(ctx, []string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", dst.FS.Name}, nil)
+	t, err := zfsprops.ReadValue(ctx, dst.Host, "receive_resume_token", dst.FS.Name, false)
 	if err != nil {
 		return "", fmt.Errorf("%s: reading receive_resume_token: %w", dst, err)
 	}
-	if t := strings.TrimSpace(string(out)); t != "-" {
+	if t != "-" {
 		return t, nil
 	}
 	return "", nil
@@ -34,17 +33,18 @@ func (e *Env) resumePending(ctx context.Context, src, dst Side, force bool) (Sid
 	if err != nil || token == "" {
 		return dst, err
 	}
-	send := append(append([]string{"zfs", "send"}, e.ResumeFlags...), "-t", token)
-	dry := append(append([]string{"zfs", "send", "-n"}, e.ResumeFlags...), "-t", token)
-	if _, err := src.Host.Run(ctx, dry, nil); err != nil {
+	send := zfsprops.SendArgs{ResumeToken: token, Extra: e.ResumeFlags}
+	dry := send
+	dry.DryRun = true
+	if _, err := zfsprops.Run(ctx, src.Host, dry.Argv()); err != nil {
 		e.warn("%s has an interrupted receive that %s cannot resume (%s); aborting it", dst, src.Name, oneLine(err))
-		if _, err := dst.Host.Run(ctx, []string{"zfs", "recv", "-A", dst.FS.Name}, nil); err != nil {
+		if _, err := zfsprops.Run(ctx, dst.Host, zfsprops.RecvAbortArgv(dst.FS.Name)); err != nil {
 			return dst, fmt.Errorf("%s: zfs recv -A: %w", dst, err)
 		}
 		return dst, nil
 	}
 	e.say("resuming the interrupted transfer to %s", dst)
-	if err := e.transfer(ctx, src.Host, send, dst.Host, e.resumableRecv(dst.FS.Name, force)); err != nil {
+	if err := e.transfer(ctx, src.Host, send.Argv(), dst.Host, e.resumableRecv(dst.FS.Name, force)); err != nil {
 		return dst, zfsprops.WithHint(fmt.Errorf("resuming the transfer to %s failed: %w", dst, err),
 			"run zrep again: the receive keeps its progress")
 	}
@@ -58,6 +58,5 @@ func (e *Env) resumePending(ctx context.Context, src, dst Side, force bool) (Sid
 
 // resumableRecv is recv -s.
 func (e *Env) resumableRecv(dest string, force bool) []string {
-	argv := e.recvArgs(dest, force, false)
-	return append(append([]string{argv[0], argv[1], "-s"}, argv[2:len(argv)-1]...), dest)
+	return zfsprops.RecvArgs{Target: dest, Force: force, Resumable: true}.Argv()
 }

@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/ssh/sshtest"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
 // modernZFS answers the feature probe as OpenZFS does.
 func modernZFS(f *sshtest.Fake) {
-	f.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\tzfs help [<topic>]\n")
+	zfstest.OpenZFS(f)
 }
 
 // startModernSync is startSync against OpenZFS whose receive of pb/x has

@@ -95,7 +95,7 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		case <-time.After(countdown):
 		}
 	}
-	if _, err := h.Run(ctx, []string{"zfs", "rollback", "-r", target}, nil); err != nil {
+	if _, err := zfsprops.Run(ctx, h, zfsprops.RollbackArgv(target)); err != nil {
 		return fmt.Errorf("roll back of %s:%s failed: %w", cfg.DestHost, target, err)
 	}
 	fmt.Fprintf(e.Out, "%s:%s rolled back successfully to %s\n", cfg.DestHost, cfg.DestFS, short)
@@ -123,9 +123,9 @@ func notOurs(tag zfsprops.Tag, snaps []string) []string {
 
 // creation is a snapshot's creation time as zfs prints it, for a warning.
 func (e *Env) creation(ctx context.Context, snap string) string {
-	out, err := e.Local.Run(ctx, []string{"zfs", "get", "-H", "-o", "value", "creation", snap}, nil)
+	v, err := zfsprops.ReadValue(ctx, e.Local, "creation", snap, false)
 	if err != nil {
 		return "?"
 	}
-	return strings.TrimSpace(string(out))
+	return v
 }

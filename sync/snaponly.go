@@ -26,7 +26,7 @@ func (e *Env) SnapOnly(ctx context.Context, name string) (string, error) {
 	}
 	defer l.unlock(context.WithoutCancel(ctx))
 	snap := name + "@" + e.Tag.SnapName(zfsprops.NextSerial(e.Tag, fs.Snapshots))
-	if _, err := e.Local.Run(ctx, append(append([]string{"zfs", "snapshot"}, e.rflag()...), snap), nil); err != nil {
+	if _, err := zfsprops.Run(ctx, e.Local, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
 		return "", fmt.Errorf("could not create snapshot %s: %w", snap, err)
 	}
 	return snap, nil

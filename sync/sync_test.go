@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+
 	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/ssh/sshtest"
@@ -106,7 +108,7 @@ func startSync(t *testing.T, partnerIsMaster bool) (*Env, *sshtest.Fake, *sshtes
 
 // oldZFS answers the feature probe as zfs-fuse does: no resume tokens.
 func oldZFS(f *sshtest.Fake) {
-	f.Expect([]string{"zfs"}).Fails(2, "usage: zfs command args ...\n\treceive [-vnFu] <filesystem|volume|snapshot>\n")
+	zfstest.Fuse(f)
 }
 
 func TestSyncSendsFromCommonAndMarksBothSides(t *testing.T) {

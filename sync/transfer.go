@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops"
 )
 
 // senderGrace is how long a sender whose receiver failed may take to stop
@@ -48,21 +49,8 @@ func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst
 
 // sendArgs builds zfs send for an incremental (from != "") or full stream.
 func (e *Env) sendArgs(from, to string, props bool) []string {
-	argv := []string{"zfs", "send"}
-	if e.Verbose {
-		argv = append(argv, "-v")
-	}
-	if e.Recursive {
-		argv = append(argv, "-R")
-	}
-	argv = append(argv, e.SendFlags...)
-	if props {
-		argv = append(argv, "-p")
-	}
-	if from != "" {
-		argv = append(argv, e.incFlag(), from)
-	}
-	return append(argv, to)
+	return zfsprops.SendArgs{From: from, To: to, Intermediate: e.incFlag() == "-I", Recursive: e.Recursive,
+		Props: props, Verbose: e.Verbose, Extra: e.SendFlags}.Argv()
 }
 
 func (e *Env) incFlag() string {
@@ -75,12 +63,5 @@ func (e *Env) incFlag() string {
 // recvArgs builds zfs recv; -u keeps a fresh replica unmounted (zfs-fuse
 // accepts it although its usage text omits it).
 func (e *Env) recvArgs(dest string, force, unmounted bool) []string {
-	argv := []string{"zfs", "recv"}
-	if unmounted {
-		argv = append(argv, "-u")
-	}
-	if force {
-		argv = append(argv, "-F")
-	}
-	return append(argv, dest)
+	return zfsprops.RecvArgs{Target: dest, Force: force, Unmounted: unmounted}.Argv()
 }

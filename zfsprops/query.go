@@ -4,34 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 )
-
-// NotExistError is a dataset that zfs says does not exist.
-type NotExistError struct {
-	Host, Name string
-}
-
-func (e *NotExistError) Error() string {
-	return fmt.Sprintf("%s does not exist on %s", e.Name, e.Host)
-}
-
-var notExistRE = regexp.MustCompile(`cannot open '([^']*)': dataset does not exist`)
-
-// classify turns zfs's "dataset does not exist" stderr into *NotExistError
-// so callers can branch on it; other errors pass through.
-func classify(err error) error {
-	var xe *ssh.ExitError
-	if errors.As(err, &xe) {
-		if m := notExistRE.FindStringSubmatch(xe.Stderr); m != nil {
-			return &NotExistError{Host: xe.Host, Name: m[1]}
-		}
-	}
-	return err
-}
 
 // ReadAll reads the zrep properties of every dataset on h, snapshots'
 // TAG:sent marks included, in one zfs call: the whole cost of a no-op
@@ -78,7 +54,7 @@ func ReadOne(ctx context.Context, h ssh.Host, tag Tag, name string) (*Filesystem
 
 // Exists reports whether a dataset exists on h.
 func Exists(ctx context.Context, h ssh.Host, name string) (bool, error) {
-	_, err := h.Run(ctx, []string{"zfs", "list", "-H", "-o", "name", name}, nil)
+	_, err := h.Run(ctx, ExistsArgv(name), nil)
 	if err == nil {
 		return true, nil
 	}
@@ -92,13 +68,13 @@ func Exists(ctx context.Context, h ssh.Host, name string) (bool, error) {
 // Set sets one property (one call per property: zfs-fuse and older ZFS
 // take a single prop=value per `zfs set`).
 func Set(ctx context.Context, h ssh.Host, name, prop, value string) error {
-	_, err := h.Run(ctx, []string{"zfs", "set", prop + "=" + value, name}, nil)
+	_, err := h.Run(ctx, SetArgv(prop, value, name), nil)
 	return classify(err)
 }
 
 // Inherit clears a locally set property.
 func Inherit(ctx context.Context, h ssh.Host, name, prop string) error {
-	_, err := h.Run(ctx, []string{"zfs", "inherit", prop, name}, nil)
+	_, err := h.Run(ctx, InheritArgv(prop, name), nil)
 	return classify(err)
 }
 
@@ -123,7 +99,7 @@ func ReadSetProps(ctx context.Context, h ssh.Host, names ...string) (map[string]
 
 // GUID reads a snapshot's GUID: its identity, whatever its name.
 func GUID(ctx context.Context, h ssh.Host, snap string) (string, error) {
-	out, err := h.Run(ctx, []string{"zfs", "get", "-H", "-p", "-o", "value", "guid", snap}, nil)
+	out, err := h.Run(ctx, ValueArgv("guid", snap, true), nil)
 	if err != nil {
 		return "", classify(err)
 	}

@@ -159,14 +159,3 @@ func TestValidateNames(t *testing.T) {
 		t.Errorf("ValidateTag(Backup) = %v, want a message about uppercase", err)
 	}
 }
-
-func TestParseFeatures(t *testing.T) {
-	fuse := "usage: zfs command args ...\n\tsend [-RDp] [-[iI] snapshot] <snapshot>\n\treceive [-vnF] <filesystem|volume|snapshot>\n\thold [-r] <tag> <snapshot> ...\n\tholds [-r] <snapshot> ...\n"
-	if f := ParseFeatures(fuse); f != (Features{}) {
-		t.Errorf("zfs-fuse features = %+v, want none", f)
-	}
-	modern := "usage: zfs command args ...\n\tversion\n\tzfs help [<topic>]\n"
-	if f := ParseFeatures(modern); !f.Resume || !f.Holds || !f.Bookmarks {
-		t.Errorf("modern features = %+v", f)
-	}
-}
