@@ -134,7 +134,11 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	locker, err := lock.New(lock.Dir(f.Getenv))
+	dir, err := lock.Dir(f.Getenv)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	locker, err := lock.New(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +176,10 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	}
 	outFilter, inFilter := f.filters()
 	rename := f.Getenv("ZREP_RENAME_UNSENT")
+	raw := f.Getenv("ZREP_RAW")
+	if raw != "" && raw != "auto" && raw != "no" {
+		return nil, usagef("ZREP_RAW: %q is neither auto (send encrypted datasets raw, the default) nor no", raw)
+	}
 	return &zsync.Env{
 		Tag:             tag,
 		Self:            self,
@@ -194,6 +202,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		InitRemoteProps: remoteProps,
 		Identify:        identify,
 		ResumeFlags:     resumeFlags,
+		NoRaw:           raw == "no",
 	}, nil
 }
 
