@@ -76,6 +76,7 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 	expectLock(local)
 	remote.Expect(detail("pb/x")).Returns(rows("pb/x", replicaProps, "received", "zrep_000000"))
 	zfstest.Fuse(remote)
+	zfstest.Fuse(local)
 	local.Expect([]string{"zfs", "get", "-H", "-o", "value,source", "readonly", "pa/x"}).Returns("off\tdefault\n")
 	local.Expect([]string{"zfs", "set", "readonly=on", "pa/x"})
 	local.Expect([]string{"zfs", "inherit", "zrep:master", "pa/x"})

@@ -50,7 +50,7 @@ func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
 	}
 	fmt.Fprintf(e.Out, "Destroying any zrep-related snapshots from %s\n", name)
 	for _, s := range snaps {
-		if err := destroyDeferred(ctx, e.Local, s.Name, e.Recursive); err != nil {
+		if err := e.destroyDeferred(ctx, e.Local, s.Name); err != nil {
 			return err
 		}
 	}
@@ -107,12 +107,20 @@ func lockReadErr(err error, name string) error {
 	return err
 }
 
-// destroyDeferred destroys a snapshot; one that is held or busy is marked
-// for destruction when released (zfs destroy -d), as expiry does.
-func destroyDeferred(ctx context.Context, h ssh.Host, snap string, recursive bool) error {
-	_, err := zfsprops.Run(ctx, h, zfsprops.DestroyArgv(recursive, false, snap))
+// destroyDeferred destroys a snapshot. One that is busy because of our
+// own sync-point hold (a run died before it moved the hold on) is released
+// first; one held by anyone else is marked for destruction when released
+// (zfs destroy -d), as expiry does.
+func (e *Env) destroyDeferred(ctx context.Context, h ssh.Host, snap string) error {
+	argv := zfsprops.DestroyArgv(e.Recursive, false, snap)
+	_, err := zfsprops.Run(ctx, h, argv)
+	if zfsprops.KindOf(err) == zfsprops.KindBusy && e.holds(ctx, h) {
+		if e.release(ctx, h, snap) == nil {
+			_, err = zfsprops.Run(ctx, h, argv)
+		}
+	}
 	if zfsprops.KindOf(err) == zfsprops.KindBusy {
-		if _, derr := zfsprops.Run(ctx, h, zfsprops.DestroyArgv(recursive, true, snap)); derr == nil {
+		if _, derr := zfsprops.Run(ctx, h, zfsprops.DestroyArgv(e.Recursive, true, snap)); derr == nil {
 			return nil
 		}
 	}

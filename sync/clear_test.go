@@ -9,6 +9,7 @@ import (
 
 	"github.com/zrep-go/zrep/ssh/sshtest"
 	"github.com/zrep-go/zrep/zfsprops"
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
 )
 
 func setPropsArgv(name string) []string {
@@ -43,6 +44,7 @@ func TestClearRemovesSnapshotsAndReceivedProperties(t *testing.T) {
 		[4]string{"pb/x", "zrep:lastsenttime", "1", "local"},
 		[4]string{"pb/x", "zrepother:dest-fs", "pc/x", "local"},
 	))
+	zfstest.Fuse(local)
 	local.Expect([]string{"zfs", "destroy", "pb/x@zrep_000000"}).Fails(1, "cannot destroy snapshot pb/x@zrep_000000: dataset is busy")
 	local.Expect([]string{"zfs", "destroy", "-d", "pb/x@zrep_000000"})
 	local.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001_unsent"})

@@ -35,7 +35,13 @@ func afterSync(src, dst *zfsprops.Filesystem, common zfsprops.Snapshot, snap, se
 			break
 		}
 	}
-	passed := false
+	// Sent from a bookmark, the sync point is gone from the source.
+	passed := true
+	for _, s := range src.Snapshots {
+		if s.Short() == commonShort {
+			passed = false
+		}
+	}
 	for _, s := range out.src {
 		if s.Short() == commonShort {
 			passed = true

@@ -41,6 +41,9 @@ type Env struct {
 	InFilter     string   // ZREP_INFILTER (+ MBUFFER): shell text before zfs recv
 	CreateFlags  []string // ZREP_CREATE_FLAGS: init creates the destination first
 	ResumeFlags  []string // ZREP_RESUME_FLAGS: zfs send flags when resuming (-t)
+	// NoRaw (ZREP_RAW=no) sends encrypted datasets decrypted, which needs
+	// their key loaded; by default they are sent raw (-w).
+	NoRaw bool
 	// InitRemoteProps (ZREP_INIT_REMOTE_PROPERTIES) are prop=value pairs
 	// init sets on the new replica.
 	InitRemoteProps []string

@@ -54,7 +54,7 @@ func oldest(names []string, keep int) []string {
 // tool's hold is not ours to break.
 func (e *Env) destroy(ctx context.Context, h ssh.Host, names []string) error {
 	for _, name := range names {
-		if err := destroyDeferred(ctx, h, name, e.Recursive); err != nil {
+		if err := e.destroyDeferred(ctx, h, name); err != nil {
 			return fmt.Errorf("expire: %w", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/zrep-go/zrep/ssh/sshtest"
 	"github.com/zrep-go/zrep/zfsprops"
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
 )
 
 func snaps(fs string, shorts ...string) []zfsprops.Snapshot {
@@ -78,9 +79,28 @@ func TestAfterSyncFollowsIncFlag(t *testing.T) {
 func TestDestroyDefersHeldSnapshots(t *testing.T) {
 	h := sshtest.New(t, "hostb")
 	env, _ := testEnv(t, h, nil)
+	zfstest.Fuse(h)
 	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001"}).Fails(1, "cannot destroy 'pb/x@zrep_000001': dataset is busy")
 	h.Expect([]string{"zfs", "destroy", "-d", "pb/x@zrep_000001"})
 	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000002"})
+	if err := env.destroy(context.Background(), h, []string{"pb/x@zrep_000001", "pb/x@zrep_000002"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Where zfs has holds, a snapshot kept busy by our own sync-point hold (a
+// run died before moving it on) is released and destroyed, never merely
+// deferred; someone else's hold still only defers the destroy.
+func TestDestroyReleasesOurStaleHold(t *testing.T) {
+	h := sshtest.New(t, "hostb")
+	env, _ := testEnv(t, h, nil)
+	zfstest.OpenZFS(h)
+	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001"}).Fails(1, "cannot destroy snapshot pb/x@zrep_000001: dataset is busy")
+	h.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000001"})
+	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000001"})
+	h.Expect([]string{"zfs", "destroy", "pb/x@zrep_000002"}).Fails(1, "cannot destroy snapshot pb/x@zrep_000002: dataset is busy").Times(2)
+	h.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000002"}).Fails(1, "cannot release hold from snapshot 'pb/x@zrep_000002': no such tag on this dataset")
+	h.Expect([]string{"zfs", "destroy", "-d", "pb/x@zrep_000002"})
 	if err := env.destroy(context.Background(), h, []string{"pb/x@zrep_000001", "pb/x@zrep_000002"}); err != nil {
 		t.Fatal(err)
 	}

@@ -83,16 +83,20 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		return e.undoInit(ctx, o, ends, false, err)
 	}
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
-	created, err := e.receiveFirst(ctx, o, ends, snap, existed)
+	localMountpoint := strings.TrimSpace(string(mountpoint)) == "local"
+	created, err := e.receiveFirst(ctx, o, ends, snap, existed, localMountpoint)
 	if err != nil {
 		return e.undoInit(ctx, o, ends, !existed && !created, err)
 	}
-	if err := e.finishDest(ctx, o, ends, props, created, strings.TrimSpace(string(mountpoint)) == "local"); err != nil {
+	if err := e.finishDest(ctx, o, ends, props, created, localMountpoint); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
 	if err := zfsprops.Set(ctx, ends.src, snap, e.Tag.Sent(), sentAt); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
+	zero := e.Tag.SnapName(0)
+	e.moveHold(ctx, Side{Host: ends.src, Name: ends.srcName, FS: src}, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, "", zero)
+	e.bookmark(ctx, Side{Host: ends.src, Name: ends.srcName, FS: src}, zero, "")
 	// master last, so sync all never sees a half-initialised pair.
 	if err := zfsprops.Set(ctx, ends.src, o.Src, e.Tag.Master(), "yes"); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)

@@ -36,10 +36,17 @@ func (e *Env) checkDest(ctx context.Context, ends initEnds, o InitOptions) (bool
 
 // receiveFirst sends the full stream. -p carries the zrep:* config, so the
 // replica's copy is "received", as with classic zrep on modern ZFS; -u
-// keeps it unmounted. It reports whether it created the destination
+// keeps it unmounted. Where zfs takes recv -o, the replica is read-only
+// from its first block (nothing can modify it before the next incremental)
+// and a source's local mountpoint is not received (-x), so setting it
+// never mounts the replica. It reports whether it created the destination
 // first (ZREP_CREATE_FLAGS); on error, nothing it created is left.
-func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, snap string, existed bool) (bool, error) {
+func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, snap string, existed, localMountpoint bool) (bool, error) {
 	feat, err := e.features(ctx, ends.dst)
+	if err != nil {
+		return false, err
+	}
+	raw, err := e.raw(ctx, ends.src, o.Src)
 	if err != nil {
 		return false, err
 	}
@@ -53,12 +60,21 @@ func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, sn
 		zfsprops.Run(ctx, ends.dst, zfsprops.UnmountArgv(o.DestFS))
 		created = true
 	}
-	recv := e.recvArgs(o.DestFS, existed || created, true)
-	if feat.RecvO {
-		recv = append(recv[:len(recv)-1], "-o", "readonly=on", o.DestFS)
+	recv, err := e.recvSpec(ctx, ends.dst, o.DestFS, existed || created)
+	if err != nil {
+		return false, err
 	}
+	recv.Unmounted = true
+	if feat.RecvO {
+		recv.Set = map[string]string{"readonly": "on"}
+		if localMountpoint {
+			recv.Exclude = []string{"mountpoint"}
+		}
+	}
+	send := e.sendSpec("", snap)
+	send.Props, send.Raw = true, raw
 	fmt.Fprintf(e.Out, "Sending initial replication stream to %s:%s\n", ends.dstName, o.DestFS)
-	if err := e.transfer(ctx, ends.src, e.sendArgs("", snap, true), ends.dst, recv); err != nil {
+	if err := e.transfer(ctx, ends.src, send.Argv(), ends.dst, recv.Argv()); err != nil {
 		if created {
 			// Not recursive: only the empty filesystem this init made goes.
 			zfsprops.Run(context.WithoutCancel(ctx), ends.dst, zfsprops.DestroyArgv(false, false, o.DestFS))
@@ -101,7 +117,11 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 	}
 	if localMountpoint {
 		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
-		return zfsprops.Inherit(ctx, ends.dst, o.DestFS, "mountpoint")
+		if feat, err := e.features(ctx, ends.dst); err != nil || !feat.RecvO {
+			// Not received with -x: inherit it (on zfs without recv -o this
+			// does not mount an unmounted filesystem).
+			return zfsprops.Inherit(ctx, ends.dst, o.DestFS, "mountpoint")
+		}
 	}
 	return nil
 }

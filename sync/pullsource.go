@@ -30,7 +30,11 @@ func (e *Env) SendLatest(ctx context.Context, snap, token string, w io.Writer) e
 	if !ok {
 		return zfsprops.WithHint(fmt.Errorf("%s has no snapshot marked sent", name), "run zrep sentsync on it")
 	}
-	argv := e.sendArgs(last.Name, snap, false)
+	send := e.sendSpec(last.Name, snap)
+	if send.Raw, err = e.raw(ctx, e.Local, name); err != nil {
+		return err
+	}
+	argv := send.Argv()
 	if token != "" {
 		argv = zfsprops.SendArgs{ResumeToken: token, Extra: e.ResumeFlags}.Argv()
 	}

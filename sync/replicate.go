@@ -34,24 +34,28 @@ type Step struct {
 // does) and expires old snapshots. The caller holds the locks and has
 // ruled out split brain. It returns the snapshot now common to both.
 func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, error) {
-	feat, err := e.features(ctx, dst.Host)
+	recv, err := e.recvSpec(ctx, dst.Host, dst.FS.Name, o.Force)
 	if err != nil {
 		return "", err
 	}
-	recv := e.recvArgs(dst.FS.Name, o.Force, false)
-	if feat.Resume {
-		if dst, err = e.resumePending(ctx, src, dst, o.Force); err != nil {
+	raw, err := e.raw(ctx, src.Host, src.FS.Name)
+	if err != nil {
+		return "", err
+	}
+	if recv.Resumable {
+		if dst, err = e.resumePending(ctx, src, dst, recv); err != nil {
 			return "", err
 		}
-		recv = e.resumableRecv(dst.FS.Name, o.Force)
 	}
-	common, ok := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots)
-	if !ok {
-		return "", zfsprops.WithHint(fmt.Errorf("%s and %s have no snapshot in common", src, dst),
-			"to start over, run zrep clear %s on %s, remove %s on %s (zfs destroy -r), then zrep init", src.FS.Name, src.Name, dst.FS.Name, dst.Name)
-	}
-	if err := e.repairMark(ctx, src, dst, common); err != nil {
+	base, err := e.syncPoint(ctx, src, dst)
+	if err != nil {
 		return "", err
+	}
+	common := base.snap
+	if !base.bookmark {
+		if err := e.repairMark(ctx, src, dst, common); err != nil {
+			return "", err
+		}
 	}
 	if o.ChangedOnly {
 		if same, err := e.unchanged(ctx, src, common); err != nil || same {
@@ -75,11 +79,13 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	e.say("sending %s to %s", snap, dst)
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
 	short := snap[len(src.FS.Name)+1:]
-	err = e.transfer(ctx, src.Host, e.sendArgs(common.Name, snap, false), dst.Host, recv)
+	send := e.sendSpec(base.from, snap)
+	send.Raw = raw
+	err = e.transfer(ctx, src.Host, send.Argv(), dst.Host, recv.Argv())
 	if err != nil {
 		// The connection can die after the receive completed: ask first.
 		if !e.received(context.WithoutCancel(ctx), src, dst, short) {
-			if feat.Resume {
+			if recv.Resumable {
 				if token, _ := e.resumeToken(context.WithoutCancel(ctx), dst); token != "" {
 					return "", zfsprops.WithHint(fmt.Errorf("sending %s to %s was interrupted: %w", snap, dst, err),
 						"run zrep again: %s kept what it received, and the transfer resumes from there", dst.Name)
@@ -95,7 +101,9 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	if err := zfsprops.Set(ctx, src.Host, snap, e.Tag.Sent(), sentAt); err != nil {
 		return "", fmt.Errorf("%s: could not mark %s sent: %w", src.Name, snap, err)
 	}
-	after := afterSync(src.FS, dst.FS, common, snap, sentAt, e.incFlag() == "-I")
+	e.moveHold(ctx, src, dst, common.Short(), short)
+	e.bookmark(ctx, src, short, common.Short())
+	after := afterSync(src.FS, dst.FS, common, snap, sentAt, send.Intermediate)
 	return snap, e.expireBoth(ctx, src, dst, o, after, snap)
 }
 

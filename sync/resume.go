@@ -28,7 +28,7 @@ func (e *Env) resumeToken(ctx context.Context, dst Side) (string, error) {
 // read again when it did. A token the sender can no longer serve (its
 // snapshot was destroyed meanwhile) is aborted with zfs recv -A, with a
 // warning: the normal send then starts from the last common snapshot.
-func (e *Env) resumePending(ctx context.Context, src, dst Side, force bool) (Side, error) {
+func (e *Env) resumePending(ctx context.Context, src, dst Side, recv zfsprops.RecvArgs) (Side, error) {
 	token, err := e.resumeToken(ctx, dst)
 	if err != nil || token == "" {
 		return dst, err
@@ -44,7 +44,7 @@ func (e *Env) resumePending(ctx context.Context, src, dst Side, force bool) (Sid
 		return dst, nil
 	}
 	e.say("resuming the interrupted transfer to %s", dst)
-	if err := e.transfer(ctx, src.Host, send.Argv(), dst.Host, e.resumableRecv(dst.FS.Name, force)); err != nil {
+	if err := e.transfer(ctx, src.Host, send.Argv(), dst.Host, recv.Argv()); err != nil {
 		return dst, zfsprops.WithHint(fmt.Errorf("resuming the transfer to %s failed: %w", dst, err),
 			"run zrep again: the receive keeps its progress")
 	}
@@ -54,9 +54,4 @@ func (e *Env) resumePending(ctx context.Context, src, dst Side, force bool) (Sid
 	}
 	dst.FS = fs
 	return dst, nil
-}
-
-// resumableRecv is recv -s.
-func (e *Env) resumableRecv(dest string, force bool) []string {
-	return zfsprops.RecvArgs{Target: dest, Force: force, Resumable: true}.Argv()
 }

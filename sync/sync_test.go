@@ -102,6 +102,7 @@ func startSync(t *testing.T, partnerIsMaster bool) (*Env, *sshtest.Fake, *sshtes
 	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(partnerIsMaster))
 	if !partnerIsMaster {
 		oldZFS(remote)
+		oldZFS(local)
 	}
 	return env, local, remote
 }
@@ -190,6 +191,7 @@ func TestSyncRepairsMissingMark(t *testing.T) {
 	expectLock(local)
 	remote.Expect(detailArgv("pb/x")).Returns(getLines(append(snapRows("pb/x", "zrep_000001", "101", "6", ""), snapRows("pb/x", "zrep_000002", "102", "7", "")...)...))
 	oldZFS(remote)
+	oldZFS(local)
 	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"}).Returns("")
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"}).Returns("")
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000003"}).Returns("")

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/zrep-go/zrep/ssh"
@@ -47,10 +48,11 @@ func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst
 	return nil
 }
 
-// sendArgs builds zfs send for an incremental (from != "") or full stream.
-func (e *Env) sendArgs(from, to string, props bool) []string {
-	return zfsprops.SendArgs{From: from, To: to, Intermediate: e.incFlag() == "-I", Recursive: e.Recursive,
-		Props: props, Verbose: e.Verbose, Extra: e.SendFlags}.Argv()
+// sendSpec is the send of to, incremental from from (a snapshot or a
+// bookmark; "" for a full stream), shaped by the run's knobs.
+func (e *Env) sendSpec(from, to string) zfsprops.SendArgs {
+	return zfsprops.SendArgs{From: from, To: to, Intermediate: e.incFlag() == "-I" && !strings.Contains(from, "#"),
+		Recursive: e.Recursive, Verbose: e.Verbose, Extra: e.SendFlags}
 }
 
 func (e *Env) incFlag() string {
@@ -60,8 +62,30 @@ func (e *Env) incFlag() string {
 	return "-I"
 }
 
-// recvArgs builds zfs recv; -u keeps a fresh replica unmounted (zfs-fuse
-// accepts it although its usage text omits it).
-func (e *Env) recvArgs(dest string, force, unmounted bool) []string {
-	return zfsprops.RecvArgs{Target: dest, Force: force, Unmounted: unmounted}.Argv()
+// recvSpec is a receive into the replica dest on h: resumable (-s) where
+// zfs keeps partial receives; a recursive pair's children unmounted (-u),
+// since a child created by the stream would otherwise be mounted inside
+// its unmounted parent's directory.
+func (e *Env) recvSpec(ctx context.Context, h ssh.Host, dest string, force bool) (zfsprops.RecvArgs, error) {
+	feat, err := e.features(ctx, h)
+	if err != nil {
+		return zfsprops.RecvArgs{}, err
+	}
+	return zfsprops.RecvArgs{Target: dest, Force: force, Resumable: feat.Resume, Unmounted: e.Recursive}, nil
+}
+
+// raw answers whether fs on h is sent raw (-w): where zfs has raw sends
+// and fs is encrypted, unless ZREP_RAW=no. A raw stream keeps the data
+// encrypted end to end; the replica stays locked (keystatus unavailable)
+// and takes raw incrementals without its key ever being loaded.
+func (e *Env) raw(ctx context.Context, h ssh.Host, fs string) (bool, error) {
+	feat, err := e.features(ctx, h)
+	if err != nil || !feat.Raw || e.NoRaw {
+		return false, err
+	}
+	enc, err := zfsprops.ReadValue(ctx, h, "encryption", fs, false)
+	if err != nil {
+		return false, err
+	}
+	return enc != "off" && enc != "-" && enc != "", nil
 }

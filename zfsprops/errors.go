@@ -108,6 +108,14 @@ func KindOf(err error) Kind {
 	return KindOther
 }
 
+var noSuchHoldRE = regexp.MustCompile(`no such tag on this dataset`)
+
+// IsNoSuchHold is a release of a hold the snapshot does not carry.
+func IsNoSuchHold(err error) bool {
+	var ze *Error
+	return errors.As(err, &ze) && noSuchHoldRE.MatchString(ze.Stderr)
+}
+
 // NotExistError is a dataset that zfs says does not exist.
 type NotExistError struct {
 	Host, Name string

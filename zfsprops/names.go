@@ -29,6 +29,10 @@ func (t Tag) Sent() string         { return string(t) + ":sent" }
 func (t Tag) LastSent() string     { return string(t) + ":lastsent" }
 func (t Tag) LastSentTime() string { return string(t) + ":lastsenttime" }
 
+// HoldTag is the user hold zrep puts on a pair's sync point, on both
+// sides, so that no pruning tool can break the incremental chain.
+func (t Tag) HoldTag() string { return string(t) + ":syncpoint" }
+
 // FilesystemProps are the per-filesystem properties zrep reads in its
 // batched query; Sent is included because the same query returns snapshots.
 func (t Tag) FilesystemProps() []string {

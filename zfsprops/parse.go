@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"sort"
+	"strconv"
 )
 
 // PropLine is one line of `zfs get -H -p -o name,property,value,source`.
@@ -56,4 +58,30 @@ func ParseGet(out []byte) ([]PropLine, error) {
 		})
 	}
 	return lines, sc.Err()
+}
+
+// Bookmark is one line of BookmarksArgv's listing.
+type Bookmark struct {
+	Name      string // FS#NAME
+	GUID      string // the GUID of the snapshot it was made from
+	CreateTXG uint64
+}
+
+// ParseBookmarks reads `zfs list -H -p -o name,guid,createtxg -t bookmark`,
+// oldest first as zfs lists them; malformed lines are skipped.
+func ParseBookmarks(out []byte) []Bookmark {
+	var marks []Bookmark
+	for _, line := range bytes.Split(out, []byte{'\n'}) {
+		f := bytes.Split(line, []byte{'\t'})
+		if len(f) != 3 {
+			continue
+		}
+		txg, err := strconv.ParseUint(string(f[2]), 10, 64)
+		if err != nil {
+			continue
+		}
+		marks = append(marks, Bookmark{Name: string(f[0]), GUID: string(f[1]), CreateTXG: txg})
+	}
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].CreateTXG < marks[j].CreateTXG })
+	return marks
 }

@@ -1,0 +1,113 @@
+package sync
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/zrep-go/zrep/ssh/sshtest"
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
+)
+
+// startOpenZFSSync is startSync with OpenZFS 2.3 on both sides and no
+// pending receive on hostb; encryption is pa/x's encryption property.
+func startOpenZFSSync(t *testing.T, srcDetail, encryption string) (*Env, *sshtest.Fake, *sshtest.Fake) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(srcDetail)
+	expectLock(local)
+	remote.Expect(detailArgv("pb/x")).Returns(replicaDetail(false))
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns(encryption + "\n")
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", "pb/x"}).Returns("-\n")
+	return env, local, remote
+}
+
+// After the marks, the hold moves to the new sync point on both sides and
+// the source's bookmark follows it; an encrypted source is sent raw.
+func TestSyncOpenZFSMovesHoldAndBookmarkAndSendsRaw(t *testing.T) {
+	env, local, remote := startOpenZFSSync(t, masterDetail(), "aes-256-gcm")
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"})
+	local.Expect([]string{"zfs", "send", "-w", "-I", "pa/x@zrep_000001", "pa/x@zrep_000002"}).Returns("RAW")
+	remote.Expect([]string{"zfs", "recv", "-s", "pb/x"})
+	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"})
+	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"})
+	for _, f := range []struct {
+		h  *sshtest.Fake
+		fs string
+	}{{local, "pa/x"}, {remote, "pb/x"}} {
+		f.h.Expect([]string{"zfs", "hold", "zrep:syncpoint", f.fs + "@zrep_000002"})
+		f.h.Expect([]string{"zfs", "release", "zrep:syncpoint", f.fs + "@zrep_000001"}).Fails(1, "cannot release hold from snapshot '"+f.fs+"@zrep_000001': no such tag on this dataset")
+	}
+	local.Expect([]string{"zfs", "bookmark", "pa/x@zrep_000002", "pa/x#zrep_000002"})
+	local.Expect([]string{"zfs", "destroy", "pa/x#zrep_000001"})
+	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The sync point destroyed on the source: the next sync sends -i from its
+// bookmark (matched to the replica's snapshot by GUID), not a failure.
+func TestSyncFromBookmarkWhenSyncPointIsGone(t *testing.T) {
+	rows := strings.SplitAfter(masterDetail(), "\n")
+	var kept []string
+	for _, r := range rows {
+		if !strings.HasPrefix(r, "pa/x@zrep_000001") {
+			kept = append(kept, r)
+		}
+	}
+	// pa/x keeps only zrep_000000, made unrelated to pb/x's (GUID 99, not
+	// 100), so that nothing but the bookmark of 000001 (GUID 101) is common.
+	env, local, remote := startOpenZFSSync(t, strings.ReplaceAll(strings.Join(kept, ""), "\t100\t", "\t99\t"), "off")
+	local.Expect([]string{"zfs", "list", "-H", "-p", "-t", "bookmark", "-o", "name,guid,createtxg", "-d", "1", "pa/x"}).
+		Returns("pa/x#zrep_000000\t99\t10\npa/x#zrep_000001\t101\t11\n")
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000002"})
+	local.Expect([]string{"zfs", "send", "-i", "pa/x#zrep_000001", "pa/x@zrep_000002"}).Returns("INC")
+	remote.Expect([]string{"zfs", "recv", "-s", "pb/x"})
+	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"})
+	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"})
+	local.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pa/x@zrep_000002"})
+	local.Expect([]string{"zfs", "release", "zrep:syncpoint", "pa/x@zrep_000001"}).Fails(1, "cannot open 'pa/x@zrep_000001': dataset does not exist")
+	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000002"})
+	remote.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000001"})
+	local.Expect([]string{"zfs", "bookmark", "pa/x@zrep_000002", "pa/x#zrep_000002"})
+	local.Expect([]string{"zfs", "destroy", "pa/x#zrep_000001"})
+	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if w := env.Err.(interface{ String() string }).String(); !strings.Contains(w, "bookmark pa/x#zrep_000001") {
+		t.Errorf("warning: %q", w)
+	}
+}
+
+// On OpenZFS a new replica is received resumable, unmounted and read-only
+// from its first block, without the source's local mountpoint (setting it
+// afterwards would mount it); _000000 is held on both sides and bookmarked.
+func TestInitOpenZFSReceivesReadonlyUnmounted(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("local\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(7) // config, the sent mark, master
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("FULL")
+	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "-x", "mountpoint", "pb/x"})
+	remote.Expect(setPropsArgv("pb/x")).Returns("")
+	local.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pa/x@zrep_000000"})
+	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000000"})
+	local.Expect([]string{"zfs", "bookmark", "pa/x@zrep_000000", "pa/x#zrep_000000"})
+	if err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range remote.Calls() {
+		if len(c) > 2 && c[1] == "inherit" && c[2] == "mountpoint" {
+			t.Errorf("inherited the mountpoint, which mounts the replica: %v", c)
+		}
+	}
+}
