@@ -51,6 +51,9 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	}
 	defer unlock()
 	if cfg := src.Config(e.Tag); src.Managed(e.Tag) {
+		if token := e.interruptedInit(ctx, ends, src, o); token != "" {
+			return e.resumeInit(ctx, o, ends, src, token)
+		}
 		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", ends.label(o.Src), cfg.DestHost, cfg.DestFS),
 			"to re-initialise, first %s on %s", e.startOver(o.Src), ends.srcName)
 	}
@@ -62,16 +65,13 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	if err != nil {
 		return partnerErr(err, ends.dstName, fmt.Sprintf("init of %s to %s:%s", ends.label(o.Src), ends.dstName, o.DestFS))
 	}
-	mountpoint, err := zfsprops.Run(ctx, ends.src, zfsprops.SourceArgv("mountpoint", o.Src))
+	localMountpoint, err := e.localMountpoint(ctx, ends, o)
 	if err != nil {
 		return err
 	}
 
 	fmt.Fprintf(e.Out, "Setting zrep properties on %s\n", o.Src)
-	props := [][2]string{
-		{e.Tag.SrcFS(), o.Src}, {e.Tag.SrcHost(), ends.srcSelf}, {e.Tag.DestFS(), o.DestFS},
-		{e.Tag.DestHost(), ends.destHost}, {e.Tag.SaveCount(), e.SaveCount},
-	}
+	props := e.initProps(o, ends)
 	for _, p := range props {
 		if err := zfsprops.Set(ctx, ends.src, o.Src, p[0], p[1]); err != nil {
 			return e.undoInit(ctx, o, ends, false, err)
@@ -82,22 +82,32 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 	if _, err := zfsprops.Run(ctx, ends.src, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
 		return e.undoInit(ctx, o, ends, false, err)
 	}
-	sentAt := strconv.FormatInt(e.now().Unix(), 10)
-	localMountpoint := strings.TrimSpace(string(mountpoint)) == "local"
 	created, err := e.receiveFirst(ctx, o, ends, snap, existed, localMountpoint)
 	if err != nil {
+		if !existed && e.destToken(context.WithoutCancel(ctx), ends, o.DestFS) != "" {
+			return e.initInterrupted(o, ends, err)
+		}
 		return e.undoInit(ctx, o, ends, !existed && !created, err)
 	}
+	return e.completeInit(ctx, o, ends, src, props, created, existed, localMountpoint)
+}
+
+// completeInit does what follows the full receive: the replica's config,
+// the sent mark, holds and bookmark, and the master flag last, so sync all
+// never sees a half-initialised pair.
+func (e *Env) completeInit(ctx context.Context, o InitOptions, ends initEnds, src *zfsprops.Filesystem, props [][2]string, created, existed, localMountpoint bool) error {
+	zero := e.Tag.SnapName(0)
+	snap := o.Src + "@" + zero
+	sentAt := strconv.FormatInt(e.now().Unix(), 10)
 	if err := e.finishDest(ctx, o, ends, props, created, localMountpoint); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
 	if err := zfsprops.Set(ctx, ends.src, snap, e.Tag.Sent(), sentAt); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
-	zero := e.Tag.SnapName(0)
-	e.moveHold(ctx, Side{Host: ends.src, Name: ends.srcName, FS: src}, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, "", zero)
-	e.bookmark(ctx, Side{Host: ends.src, Name: ends.srcName, FS: src}, zero, "")
-	// master last, so sync all never sees a half-initialised pair.
+	srcSide := Side{Host: ends.src, Name: ends.srcName, FS: src}
+	e.moveHold(ctx, srcSide, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, "", zero)
+	e.bookmark(ctx, srcSide, zero, "")
 	if err := zfsprops.Set(ctx, ends.src, o.Src, e.Tag.Master(), "yes"); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
@@ -106,6 +116,24 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		fmt.Fprintln(e.Out, "Filesystem will not be mounted")
 	}
 	return nil
+}
+
+// initProps is the pairing init writes on the source.
+func (e *Env) initProps(o InitOptions, ends initEnds) [][2]string {
+	return [][2]string{
+		{e.Tag.SrcFS(), o.Src}, {e.Tag.SrcHost(), ends.srcSelf}, {e.Tag.DestFS(), o.DestFS},
+		{e.Tag.DestHost(), ends.destHost}, {e.Tag.SaveCount(), e.SaveCount},
+	}
+}
+
+// localMountpoint reports whether the source sets its own mountpoint,
+// which the replica must not take over.
+func (e *Env) localMountpoint(ctx context.Context, ends initEnds, o InitOptions) (bool, error) {
+	out, err := zfsprops.Run(ctx, ends.src, zfsprops.SourceArgv("mountpoint", o.Src))
+	if err != nil {
+		return false, err
+	}
+	return strings.TrimSpace(string(out)) == "local", nil
 }
 
 // initEnds locks and reads the source. Pushing, the source is ours to

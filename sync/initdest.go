@@ -60,16 +60,9 @@ func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, sn
 		zfsprops.Run(ctx, ends.dst, zfsprops.UnmountArgv(o.DestFS))
 		created = true
 	}
-	recv, err := e.recvSpec(ctx, ends.dst, o.DestFS, existed || created)
+	recv, err := e.firstRecv(ctx, ends, o.DestFS, existed || created, localMountpoint)
 	if err != nil {
 		return false, err
-	}
-	recv.Unmounted = true
-	if feat.RecvO {
-		recv.Set = map[string]string{"readonly": "on"}
-		if localMountpoint {
-			recv.Exclude = []string{"mountpoint"}
-		}
 	}
 	send := e.sendSpec("", snap)
 	send.Props, send.Raw = true, raw
@@ -87,6 +80,23 @@ func (e *Env) receiveFirst(ctx context.Context, o InitOptions, ends initEnds, sn
 		}
 	}
 	return created, nil
+}
+
+// firstRecv is the receive of a full stream into a new replica.
+func (e *Env) firstRecv(ctx context.Context, ends initEnds, dest string, force, localMountpoint bool) (zfsprops.RecvArgs, error) {
+	feat, err := e.features(ctx, ends.dst)
+	if err != nil {
+		return zfsprops.RecvArgs{}, err
+	}
+	recv, err := e.recvSpec(ctx, ends.dst, dest, force)
+	recv.Unmounted = true
+	if feat.RecvO {
+		recv.Set = map[string]string{"readonly": "on"}
+		if localMountpoint {
+			recv.Exclude = []string{"mountpoint"}
+		}
+	}
+	return recv, err
 }
 
 // finishDest sets what the destination needs after the first receive.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zrep-go/zrep/ssh/sshtest"
+	"github.com/zrep-go/zrep/zfsprops"
 	"github.com/zrep-go/zrep/zfsprops/zfstest"
 )
 
@@ -109,5 +110,55 @@ func TestInitOpenZFSReceivesReadonlyUnmounted(t *testing.T) {
 		if len(c) > 2 && c[1] == "inherit" && c[2] == "mountpoint" {
 			t.Errorf("inherited the mountpoint, which mounts the replica: %v", c)
 		}
+	}
+}
+
+// A full stream cut off mid-way leaves the receiver's partial receive: the
+// init undoes nothing, and says that running it again resumes.
+func TestInitInterruptedKeepsPartialReceive(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("PART")
+	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"}).Unreachable()
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", "pb/x"}).Returns("1-partial\n")
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"})
+	if err == nil || !strings.Contains(err.Error(), "was interrupted") || !strings.Contains(zfsprops.HintOf(err), "run the same zrep init again") {
+		t.Fatalf("got %v (hint %q)", err, zfsprops.HintOf(err))
+	}
+}
+
+// The same init run again sends only the rest (send -t) and finishes.
+func TestInitResumesInterruptedInit(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	rows := [][4]string{
+		{"pa/x", "zrep:src-fs", "pa/x", "local"}, {"pa/x", "zrep:src-host", "hosta", "local"},
+		{"pa/x", "zrep:dest-fs", "pb/x", "local"}, {"pa/x", "zrep:dest-host", "hostb", "local"},
+		{"pa/x", "zrep:savecount", "5", "local"},
+	}
+	local.Expect(detailArgv("pa/x")).Returns(getLines(append(rows, snapRows("pa/x", "zrep_000000", "100", "10", "")...)...))
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", "pb/x"}).Returns("1-partial\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
+	local.Expect([]string{"zfs", "send", "-t", "1-partial"}).Returns("REST")
+	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"})
+	remote.Expect(setPropsArgv("pb/x")).Returns("")
+	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000000"})
+	local.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pa/x@zrep_000000"})
+	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000000"})
+	local.Expect([]string{"zfs", "bookmark", "pa/x@zrep_000000", "pa/x#zrep_000000"})
+	local.Expect([]string{"zfs", "set", "zrep:master=yes", "pa/x"})
+	if err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"}); err != nil {
+		t.Fatal(err)
 	}
 }
