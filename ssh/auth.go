@@ -28,6 +28,11 @@ func loadKeys(c *Config) *keys {
 	var fromAgent []gossh.Signer
 	if c.AgentSocket != "" {
 		conn, err := net.DialTimeout("unix", c.AgentSocket, 5*time.Second)
+		if err == nil {
+			// A stuck agent (or one waiting for a confirmation nobody
+			// will give) fails the handshake instead of hanging it.
+			conn.SetDeadline(time.Now().Add(handshakeTimeout))
+		}
 		if err != nil {
 			k.skipped = append(k.skipped, fmt.Sprintf("ssh-agent: %v", err))
 		} else if fromAgent, err = agent.NewClient(conn).Signers(); err != nil {

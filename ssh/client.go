@@ -19,8 +19,10 @@ import (
 const maxSessions = 10
 
 // handshakeTimeout bounds key exchange and authentication, which
-// ConnectTimeout (the TCP connect) does not cover.
-const handshakeTimeout = 30 * time.Second
+// ConnectTimeout (the TCP connect) does not cover: a peer that accepts
+// the connection and then says nothing cannot hang a run. A variable
+// for tests.
+var handshakeTimeout = 30 * time.Second
 
 // Client runs commands on a host over one SSH connection, a new session
 // per command. It dials on first use, so a host that is opened but not

@@ -307,6 +307,34 @@ func TestClientCancelDuringHandshake(t *testing.T) {
 	}
 }
 
+// A peer that accepts the connection and never speaks SSH fails the dial
+// at the handshake deadline, with no deadline from the caller: no hang.
+func TestClientSilentPeerHandshakeDeadline(t *testing.T) {
+	defer ssh.SetHandshakeTimeout(300 * time.Millisecond)()
+	home := newTestHome(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	home.write(t, "config", fmt.Sprintf("Host testsrv\n  HostName 127.0.0.1\n  Port %d\n  ConnectTimeout 0\n", ln.Addr().(*net.TCPAddr).Port))
+	c := testClient(t, home)
+	start := time.Now()
+	unreachable(t, c.Connect(context.Background()))
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v to give up on a peer that never answered", d)
+	}
+}
+
 func TestClientCloseTwice(t *testing.T) {
 	_, home := serverAndHome(t, false)
 	c := testClient(t, home)

@@ -27,6 +27,9 @@ type execSpec struct {
 	// viaSSH marks an ssh program: its exit 255 and a failure to start it
 	// are transport failures, not the remote command's.
 	viaSSH bool
+	// detach runs the command in a session of its own, with no
+	// controlling terminal: an ssh program cannot prompt on it.
+	detach bool
 }
 
 // execCmd is a started execSpec.
@@ -48,6 +51,12 @@ func (s execSpec) start(ctx context.Context, stdin io.Reader, stdout io.Writer) 
 	// Its own process group, killed whole on cancel: a shell's children
 	// (or an ssh's ProxyCommand) must not keep our pipes open.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.detach {
+		// A new session is a new process group too (setpgid would fail
+		// on a session leader), with no controlling terminal.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		cmd.Env = append(os.Environ(), "SSH_ASKPASS_REQUIRE=never")
+	}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 	c := &execCmd{spec: s, ctx: ctx, cmd: cmd, stderr: newTailBuffer(stderrCap)}
@@ -55,7 +64,8 @@ func (s execSpec) start(ctx context.Context, stdin io.Reader, stdout io.Writer) 
 
 	// A file (another local command's stdout) is handed over as is. Any
 	// other reader is copied by us, not by os/exec, whose Wait would wait
-	// for a read that may never return.
+	// for a read that may never return. No stdin is /dev/null (os/exec),
+	// never our own stdin, which may be a terminal.
 	var feed io.WriteCloser
 	var err error
 	if f, ok := stdin.(*os.File); ok || stdin == nil {
@@ -133,6 +143,9 @@ func (s execSpec) err(ctx context.Context, err error, stderr *tailBuffer) error 
 		}
 		msg := stderr.String()
 		if s.viaSSH && code == 255 {
+			if ke := externalHostKeyError(s.host, s.cmd[0], msg); ke != nil {
+				return &UnreachableError{Host: s.host, Err: ke}
+			}
 			return &UnreachableError{Host: s.host, Err: sshFailure(s.cmd[0], msg)}
 		}
 		if s.viaSSH && strings.TrimSpace(msg) == "" {

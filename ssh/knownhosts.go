@@ -37,9 +37,18 @@ type HostKeyError struct {
 	Revoked string
 	// scan is the ssh-keyscan command that fetches the key.
 	scan string
+	// Program is set when an external ssh program refused the key; Said
+	// is the gist of what it printed, and Changed whether the key it
+	// knows differs (else it knows none).
+	Program string
+	Said    string
+	Changed bool
 }
 
 func (e *HostKeyError) Error() string {
+	if e.Program != "" {
+		return e.external()
+	}
 	offered := e.KeyType + " key " + e.Fingerprint
 	switch {
 	case e.Revoked != "":
@@ -151,4 +160,45 @@ func knownAlgorithms(db gossh.HostKeyCallback, addr string) []string {
 	}
 	rest := slices.Sorted(maps.Keys(have))
 	return append(algos, rest...)
+}
+
+// externalHostKeyError recognises an external OpenSSH's refusal of a host
+// key in its stderr ("Host key verification failed."), or returns nil.
+// Its warning banner is boiled down to one line: what it said about the
+// key and, for a changed key, the offending known_hosts line.
+func externalHostKeyError(host, prog, stderr string) *HostKeyError {
+	if !strings.Contains(stderr, "Host key verification failed") {
+		return nil
+	}
+	e := &HostKeyError{Host: host, Program: prog}
+	var said []string
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.Contains(line, "REMOTE HOST IDENTIFICATION HAS CHANGED"),
+			strings.HasPrefix(line, "Host key for ") && strings.Contains(line, "has changed"):
+			e.Changed = true
+		case strings.HasPrefix(line, "No ") && strings.Contains(line, "host key is known for"),
+			strings.HasPrefix(line, "Offending "), strings.HasPrefix(line, "SHA256:"),
+			strings.HasPrefix(line, "The ") && strings.Contains(line, "key fingerprint is"):
+			said = append(said, strings.TrimSuffix(line, "."))
+		}
+	}
+	e.Said = strings.Join(said, "; ")
+	return e
+}
+
+func (e *HostKeyError) external() string {
+	said := ""
+	if e.Said != "" {
+		said = " (" + e.Said + ")"
+	}
+	if e.Changed {
+		return fmt.Sprintf("host key for %s has changed, %s refused it%s; "+
+			"this can be a man-in-the-middle attack; if the host was reinstalled, remove the old entry with "+
+			"`ssh-keygen -R %s` and add the new one to ~/.ssh/known_hosts", e.Host, e.Program, said, e.Host)
+	}
+	return fmt.Sprintf("host key for %s is not in known_hosts, %s refused it without asking%s; "+
+		"after verifying the fingerprint, add it with `ssh-keyscan %s >> ~/.ssh/known_hosts` (or the UserKnownHostsFile your ssh uses)",
+		e.Host, e.Program, said, e.Host)
 }
