@@ -21,20 +21,33 @@ type base struct {
 	bookmark bool              // snap exists only as the bookmark from
 }
 
-// syncPoint finds the newest snapshot both sides have, else the newest
-// source bookmark of a snapshot the destination has.
+// syncPoint finds where the next send starts: the newest snapshot both
+// sides have, or, when the destination has a newer one that the source
+// destroyed, the source's bookmark of it. Bookmarks are listed only then,
+// so a healthy pair pays nothing for them.
 func (e *Env) syncPoint(ctx context.Context, src, dst Side) (base, error) {
-	if common, ok := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots); ok {
-		return base{snap: common, from: common.Name}, nil
+	common, ok := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots)
+	at := -1 // common's position among dst's snapshots
+	for i, s := range dst.FS.Snapshots {
+		if ok && s.GUID == common.GUID {
+			at = i
+		}
 	}
-	if b, ok, err := e.bookmarkBase(ctx, src, dst); err != nil || ok {
-		return b, err
+	if !ok || at < len(dst.FS.Snapshots)-1 {
+		if b, found, err := e.bookmarkBase(ctx, src, dst, at); err != nil || found {
+			return b, err
+		}
+	}
+	if ok {
+		return base{snap: common, from: common.Name}, nil
 	}
 	return base{}, zfsprops.WithHint(fmt.Errorf("%s and %s have no snapshot in common", src, dst),
 		"to start over, run zrep clear %s on %s, remove %s on %s (zfs destroy -r), then zrep init", src.FS.Name, src.Name, dst.FS.Name, dst.Name)
 }
 
-func (e *Env) bookmarkBase(ctx context.Context, src, dst Side) (base, bool, error) {
+// bookmarkBase finds the source bookmark of the newest destination
+// snapshot after position after (-1: any).
+func (e *Env) bookmarkBase(ctx context.Context, src, dst Side, after int) (base, bool, error) {
 	if e.Recursive {
 		return base{}, false, nil
 	}
@@ -46,16 +59,16 @@ func (e *Env) bookmarkBase(ctx context.Context, src, dst Side) (base, bool, erro
 	if err != nil {
 		return base{}, false, fmt.Errorf("%s: listing bookmarks: %w", src, err)
 	}
-	marks := zfsprops.ParseBookmarks(out)
-	guids := map[string]zfsprops.Snapshot{}
-	for _, s := range dst.FS.Snapshots {
-		guids[s.GUID] = s
+	marks := map[string]zfsprops.Bookmark{}
+	for _, m := range zfsprops.ParseBookmarks(out) {
+		marks[m.GUID] = m
 	}
-	for i := len(marks) - 1; i >= 0; i-- {
-		if d, ok := guids[marks[i].GUID]; ok && marks[i].GUID != "" {
-			e.warn("%s: the sync point %s is gone; sending incrementally from the bookmark %s", src, d.Short(), marks[i].Name)
-			snap := zfsprops.Snapshot{Name: src.FS.Name + "@" + d.Short(), GUID: d.GUID, CreateTXG: marks[i].CreateTXG}
-			return base{snap: snap, from: marks[i].Name, bookmark: true}, true, nil
+	for i := len(dst.FS.Snapshots) - 1; i > after; i-- {
+		d := dst.FS.Snapshots[i]
+		if m, ok := marks[d.GUID]; ok && d.GUID != "" {
+			e.warn("%s: the sync point %s is gone; sending incrementally from the bookmark %s", src, d.Short(), m.Name)
+			snap := zfsprops.Snapshot{Name: src.FS.Name + "@" + d.Short(), GUID: d.GUID, CreateTXG: m.CreateTXG}
+			return base{snap: snap, from: m.Name, bookmark: true}, true, nil
 		}
 	}
 	return base{}, false, nil

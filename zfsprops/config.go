@@ -54,8 +54,16 @@ func WithHint(err error, format string, args ...any) error {
 	return &HintError{Err: err, Hint: fmt.Sprintf(format, args...)}
 }
 
-// HintOf returns the outermost hint in err's chain, or "".
+// HintOf returns what to do about err: the fix for a zfs failure whose
+// cause is exact (a missing permission, a full pool, a key not loaded),
+// else the outermost hint in err's chain, or "".
 func HintOf(err error) string {
+	var ze *Error
+	if errors.As(err, &ze) {
+		if h := ze.Hint(); h != "" {
+			return h
+		}
+	}
 	var he *HintError
 	if errors.As(err, &he) {
 		return he.Hint

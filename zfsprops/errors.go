@@ -94,6 +94,33 @@ func (e *Error) Permission() string {
 	}
 }
 
+// Hint is the fix for the failures whose cause zfs names exactly, "" for
+// the others.
+func (e *Error) Hint() string {
+	target := e.Argv[len(e.Argv)-1]
+	ds, _, _ := strings.Cut(strings.Split(target, "#")[0], "@")
+	pool, _, _ := strings.Cut(ds, "/")
+	switch e.Kind {
+	case KindPermission:
+		perm, on := e.Permission(), ds
+		if e.Argv[1] == "recv" || e.Argv[1] == "receive" {
+			on = ds[:max(strings.LastIndex(ds, "/"), 0)] // created below its parent
+			if on == "" {
+				on = ds
+			}
+		}
+		if perm == "" {
+			return fmt.Sprintf("zrep's user on %s lacks a permission there: see README, Running as a non-root user", e.Host)
+		}
+		return fmt.Sprintf("grant it on %s: zfs allow -u USER %s %s (USER: the account zrep runs as there; README, Running as a non-root user)", e.Host, perm, on)
+	case KindNoSpace:
+		return fmt.Sprintf("free space in pool %s on %s, then run zrep again", pool, e.Host)
+	case KindKeyNeeded:
+		return fmt.Sprintf("load its key first: zfs load-key %s on %s", ds, e.Host)
+	}
+	return ""
+}
+
 // KindOf is err's Kind (KindNotExist for *NotExistError), KindOther when
 // err is no zfs failure.
 func KindOf(err error) Kind {
