@@ -46,6 +46,9 @@ func (f *Factory) Self() (string, error) {
 		return f.self, nil
 	}
 	if v := f.Getenv("ZREP_SRC_HOST"); v != "" {
+		if err := ssh.ValidateHostName(v); err != nil {
+			return "", usagef("ZREP_SRC_HOST: %v", err)
+		}
 		f.self = v
 		return v, nil
 	}
@@ -130,6 +133,9 @@ func (f *Factory) Where() (tag zfsprops.Tag, self string, local ssh.Host, err er
 
 // Env assembles the replication environment from flags and knobs.
 func (f *Factory) Env() (*zsync.Env, error) {
+	if err := f.checkKnobs(); err != nil {
+		return nil, err
+	}
 	tag, self, local, err := f.Where()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 	"github.com/zrep-go/zrep/failover"
 )
@@ -56,8 +58,12 @@ func newRoleCmd(f *Factory, runF func(*RoleOptions) error, takeover bool, use, s
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			o.FS, o.Snap = failover.Parse(args[0])
-			if err := checkFS(o.FS); err != nil {
-				return err
+			check := checkFS(o.FS)
+			if strings.Contains(args[0], "@") {
+				check = checkSnap(args[0])
+			}
+			if check != nil {
+				return check
 			}
 			if len(args) == 2 {
 				o.Remote = args[1]

@@ -38,7 +38,11 @@ created.`,
 			} else {
 				o.Src, o.DestHost, o.DestFS = args[0], args[1], args[2]
 			}
-			if err := checkFS(o.Src, o.DestFS); err != nil {
+			tag, err := f.TagValue()
+			if err != nil {
+				return err
+			}
+			if err := checkPairFS(tag, o.Src, o.DestFS); err != nil {
 				return err
 			}
 			if err := checkHost(o.DestHost); err != nil {

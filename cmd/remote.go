@@ -19,8 +19,7 @@ func NewCmdRefreshPull(f *Factory) *cobra.Command {
 			if len(args) < 1 || len(args) > 2 || !strings.Contains(args[0], "@") {
 				return usagef("_refreshpull takes FS@SNAP [TOKEN]")
 			}
-			fs, _, _ := strings.Cut(args[0], "@")
-			return checkFS(fs)
+			return checkSnap(args[0])
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			env, err := f.Env()
@@ -45,8 +44,7 @@ func NewCmdRefreshComplete(f *Factory) *cobra.Command {
 			if len(args) != 2 || !strings.Contains(args[0], "@") {
 				return usagef("_refreshcomplete takes FS@SNAP PROP=VALUE")
 			}
-			fs, _, _ := strings.Cut(args[0], "@")
-			return checkFS(fs)
+			return checkSnap(args[0])
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			env, err := f.Env()

@@ -30,6 +30,9 @@ zrep changeconfig.`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Snapshot = args[0]
+			if err := checkSnap(o.Snapshot); err != nil {
+				return err
+			}
 			tag, err := f.TagValue()
 			if err != nil {
 				return err

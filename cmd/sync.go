@@ -96,8 +96,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 				o.All = true
 			case len(args) == 1 && strings.Contains(args[0], "@") && c.Name() == "sync":
 				o.Snap = args[0]
-				fs, _, _ := strings.Cut(args[0], "@")
-				if err := checkFS(fs); err != nil {
+				if err := checkSnap(args[0]); err != nil {
 					return err
 				}
 			default:
@@ -106,8 +105,11 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 					return err
 				}
 			}
-			if o.Quiet != 0 && o.Quiet < 30 {
-				return usagef("-q must be at least 30 seconds, got %d", o.Quiet)
+			if err := checkQuiet(o.Quiet); err != nil {
+				return err
+			}
+			if err := checkJobs(o.Jobs); err != nil {
+				return err
 			}
 			o.ChangedOnly = o.ChangedOnly || f.Getenv("ZREP_CHANGEDONLY") != ""
 			o.Resume = o.Resume || f.Getenv("ZREP_RESUME") != ""
