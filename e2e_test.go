@@ -1,9 +1,10 @@
 package main
 
 // End-to-end tests: testscript scenarios under testdata/script run the real
-// zrep binary inside the isolated test hosts that scripts/testhosts.sh
-// brings up (own namespaces, zfs-fuse pools and sshd each), so every byte
-// crosses real SSH into real `zfs recv`.
+// zrep binary inside isolated test hosts, so every byte crosses real SSH
+// into real `zfs recv`. The hosts come from a tier (e2e_tier_test.go):
+// zfs-fuse namespace hosts (scripts/testhosts.sh, the default) or real
+// OpenZFS in a qemu guest (scripts/openzfs.sh, ZREP_TEST_ZFS=openzfs).
 
 import (
 	"bytes"
@@ -30,38 +31,34 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// testHosts and their pools, as scripts/testhosts.sh defines them.
+// testHosts and their pools, as both tiers' scripts define them.
 var testHosts = map[string]string{"hosta": "pa", "hostb": "pb", "hostc": "pc"}
 
-func stateDir() string {
-	if d := os.Getenv("ZREP_TESTHOSTS_DIR"); d != "" {
-		return d
-	}
-	return "/var/lib/zrep-testhosts"
-}
+func stateDir() string { return currentTier().stateDir() }
 
 // requireHosts skips without test hosts, or fails when ZREP_TEST_REQUIRE
 // says e2e must run (CI), so a broken setup can never pass as "skipped".
 func requireHosts(t *testing.T) {
-	err := testhosts("status").Run()
+	tr := currentTier()
+	err := tr.status()
 	if err == nil {
+		if err := tr.prepare(); err != nil {
+			t.Fatalf("%s tier: %v", tr.name(), err)
+		}
 		return
 	}
-	msg := fmt.Sprintf("test hosts are not up (%v); run: scripts/testhosts.sh up", err)
+	script := map[string]string{"fuse": "scripts/testhosts.sh", "openzfs": "scripts/openzfs.sh"}[tr.name()]
+	msg := fmt.Sprintf("%s test hosts are not up (%v); run: %s up", tr.name(), err, script)
 	if strings.Contains(os.Getenv("ZREP_TEST_REQUIRE"), "e2e") {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
 }
 
-// testhosts runs scripts/testhosts.sh with args.
-func testhosts(args ...string) *exec.Cmd {
-	return exec.Command("bash", append([]string{"scripts/testhosts.sh"}, args...)...)
-}
-
 func scriptParams(dir string) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
+		WorkdirRoot:         currentTier().workdirRoot(),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
@@ -80,6 +77,10 @@ func scriptParams(dir string) testscript.Params {
 
 func TestScripts(t *testing.T) {
 	requireHosts(t)
+	if root := currentTier().workdirRoot(); root != "" {
+		// WorkdirRoot keeps work directories; this run's go with it.
+		t.Cleanup(func() { os.RemoveAll(root) })
+	}
 	runLock(t, false)
 	testscript.Run(t, scriptParams("testdata/script"))
 }
@@ -89,6 +90,9 @@ func TestScripts(t *testing.T) {
 // scripts may crash hosts, which no other script must see. Only they have
 // crash and revive. Every host is healthy again after each one.
 func TestScriptsSolo(t *testing.T) {
+	if currentTier().name() != "fuse" {
+		t.Skip("crash scenarios run on the fuse tier only")
+	}
 	requireHosts(t)
 	runLock(t, true)
 	p := scriptParams("testdata/script/solo")
@@ -130,13 +134,11 @@ func (t serialT) Run(name string, f func(testscript.T)) {
 
 // reviveAll brings back every test host that is down.
 func reviveAll() error {
-	if testhosts("status").Run() == nil {
+	tr := currentTier()
+	if tr.status() == nil {
 		return nil
 	}
-	if out, err := testhosts("up").CombinedOutput(); err != nil {
-		return fmt.Errorf("testhosts.sh up: %v\n%s", err, out)
-	}
-	return nil
+	return tr.up()
 }
 
 // runLock keeps concurrent test runs on this machine (two developers, or
@@ -188,7 +190,7 @@ func clearLeftovers(t *testing.T) {
 		}
 		return n
 	}
-	if left() == 0 {
+	if left() == 0 || currentTier().name() != "fuse" {
 		return
 	}
 	for _, step := range []string{"down", "up"} {
@@ -207,7 +209,7 @@ func setupScript(env *testscript.Env) error {
 	name := strings.TrimSuffix(filepath.Base(env.WorkDir), filepath.Ext(env.WorkDir))
 	name = strings.TrimPrefix(name, "script-")
 	base := "ts-" + name
-	env.Setenv("HOME", filepath.Join(stateDir(), "home"))
+	env.Setenv("HOME", currentTier().home())
 	env.Setenv("NAME", base)
 	env.Setenv("SRC", "pa/"+base)
 	env.Setenv("DST", "pb/"+base)
@@ -239,6 +241,7 @@ var hostMu = map[string]*gosync.Mutex{"hosta": {}, "hostb": {}, "hostc": {}}
 // "dataset is busy" for several seconds. A busy *snapshot* is held: zfs-fuse
 // leaks the temporary hold of an interrupted send until the pool is next
 // imported, so that dataset stays until testhosts.sh rebuilds the host.
+// On OpenZFS a held snapshot is zrep's own hold (or a test's): released.
 func destroyDataset(host, ds string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for tries := 1; ; tries++ {
@@ -249,29 +252,29 @@ func destroyDataset(host, ds string) {
 		if err == nil || bytes.Contains(out, []byte("does not exist")) || time.Now().After(deadline) || held && tries >= 3 {
 			return
 		}
+		if held && currentTier().name() == "openzfs" {
+			releaseHolds(host, ds)
+		}
 		time.Sleep(500 * time.Millisecond)
 	}
 }
 
-// inHost runs argv inside a test host's mount and UTS namespaces.
+// releaseHolds releases every hold on the snapshots under ds.
+func releaseHolds(host, ds string) {
+	script := `zfs list -H -o name -t snapshot -r "$1" | while read -r s; do
+	zfs holds -H "$s" | while IFS='	' read -r n tag rest; do zfs release "$tag" "$s"; done
+done`
+	inHost(host, nil, "sh", "-c", script, "sh", ds).Run()
+}
+
+// inHost runs argv on a test host of the current tier.
 func inHost(host string, env []string, argv ...string) *exec.Cmd {
 	return inHostDir(host, "", env, argv...)
 }
 
-// inHostDir is inHost in directory dir (entering a mount namespace resets
-// the working directory to /, so exec.Cmd.Dir would not survive it).
+// inHostDir is inHost in directory dir.
 func inHostDir(host, dir string, env []string, argv ...string) *exec.Cmd {
-	pid, _ := os.ReadFile(filepath.Join(stateDir(), host, "ns.pid"))
-	args := []string{"-t", strings.TrimSpace(string(pid)), "-m", "-u"}
-	if dir != "" {
-		args = append(args, "--wd="+dir)
-	}
-	args = append(append(args, "--"), argv...)
-	c := exec.Command("nsenter", args...)
-	if env != nil {
-		c.Env = env
-	}
-	return c
+	return currentTier().cmd(host, dir, env, argv...)
 }
 
 func scriptEnv(ts *testscript.TestScript) []string {
@@ -364,6 +367,9 @@ while [ -n "$rest" ]; do
 done
 mp=$(zfs get -H -o value mountpoint "$1")
 cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`
+	if currentTier().name() == "openzfs" {
+		script = openzfsChecksums
+	}
 	hostMu[host].Lock()
 	out, err := inHost(host, nil, "sh", "-c", script, "sh", fs).CombinedOutput()
 	hostMu[host].Unlock()
@@ -372,6 +378,31 @@ cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`
 	}
 	return string(out)
 }
+
+// openzfsChecksums is the checksum script for real OpenZFS, where mounting
+// a replica read-write makes it "modified" (atime and the like) and breaks
+// its next incremental receive: what is not mounted is mounted read-only,
+// ancestors first, and unmounted again afterwards, innermost first.
+const openzfsChecksums = `set -e
+rest=$1 ds= mounted=
+nl='
+'
+cleanup() {
+	printf '%s' "$mounted" | while IFS= read -r m; do [ -z "$m" ] || zfs unmount "$m" || true; done
+}
+trap cleanup EXIT
+while [ -n "$rest" ]; do
+	part=${rest%%/*}
+	[ "$part" = "$rest" ] && rest= || rest=${rest#*/}
+	ds=${ds:+$ds/}$part
+	if [ "$(zfs get -H -o value mounted "$ds")" != yes ] && [ "$(zfs get -H -o value canmount "$ds")" != off ]; then
+		zfs mount -o ro "$ds"
+		mounted="$ds$nl$mounted"
+	fi
+done
+mp=$(zfs get -H -o value mountpoint "$1")
+cd "$mp" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum
+cd /`
 
 // cmpdata H1 FS1 H2 FS2: the files in both filesystems are identical.
 func cmdCmpdata(ts *testscript.TestScript, neg bool, args []string) {
@@ -496,17 +527,17 @@ func testhostsCmd(ts *testscript.TestScript, neg bool, name, step string, args [
 	}
 }
 
-// condition answers [feature:X] from hosta's zfs.
+// condition answers [feature:X] from zrep's own feature probe of hosta,
+// and [tier:fuse] or [tier:openzfs] from ZREP_TEST_ZFS.
 func condition(cond string) (bool, error) {
-	name, ok := strings.CutPrefix(cond, "feature:")
-	if !ok {
-		return false, fmt.Errorf("unknown condition %q", cond)
+	if name, ok := strings.CutPrefix(cond, "tier:"); ok {
+		if name != "fuse" && name != "openzfs" {
+			return false, fmt.Errorf("unknown tier %q", name)
+		}
+		return currentTier().name() == name, nil
 	}
-	out, _ := inHost("hosta", nil, "zfs").CombinedOutput()
-	modern := bytes.Contains(out, []byte("zfs help"))
-	switch name {
-	case "holds", "resume", "bookmarks", "written":
-		return modern, nil
+	if name, ok := strings.CutPrefix(cond, "feature:"); ok {
+		return hasFeature(name)
 	}
-	return false, fmt.Errorf("unknown feature %q", name)
+	return false, fmt.Errorf("unknown condition %q", cond)
 }
