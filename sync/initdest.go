@@ -125,6 +125,9 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 			return fmt.Errorf("ZREP_INIT_REMOTE_PROPERTIES: %w", err)
 		}
 	}
+	if err := e.checkReadonly(ctx, ends, o.DestFS); err != nil {
+		return err
+	}
 	if localMountpoint {
 		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
 		if feat, err := e.features(ctx, ends.dst); err != nil || !feat.RecvO {
@@ -134,6 +137,19 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 		}
 	}
 	return nil
+}
+
+// checkReadonly proves the new replica read-only: zfs recv -o readonly=on
+// only warns, and exits 0, when the user lacks the readonly permission,
+// and a writable replica would be modified before its next incremental.
+func (e *Env) checkReadonly(ctx context.Context, ends initEnds, dest string) error {
+	v, err := zfsprops.ReadValue(ctx, ends.dst, "readonly", dest, false)
+	if err != nil || v == "on" {
+		return err
+	}
+	parent := dest[:strings.LastIndex(dest, "/")]
+	return zfsprops.WithHint(fmt.Errorf("%s:%s was received writable (readonly=%s): zfs did not set readonly=on", ends.dstName, dest, v),
+		"zrep's user on %s needs the readonly permission: zfs allow -u USER readonly %s", ends.dstName, parent)
 }
 
 // dropForeignPairs clears, on a new replica, the config of other tags'
@@ -202,6 +218,9 @@ func (e *Env) undoInit(ctx context.Context, o InitOptions, ends initEnds, create
 	}
 	if errors.Is(cause, context.Canceled) {
 		return err
+	}
+	if hint := zfsprops.HintOf(cause); hint != "" {
+		return zfsprops.WithHint(err, "%s, then run zrep init again", hint)
 	}
 	return zfsprops.WithHint(err, "fix the cause above and run zrep init again")
 }

@@ -100,6 +100,7 @@ func TestInitOpenZFSReceivesReadonlyUnmounted(t *testing.T) {
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("FULL")
 	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "-x", "mountpoint", "pb/x"})
 	remote.Expect(setPropsArgv("pb/x")).Returns("")
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "readonly", "pb/x"}).Returns("on\n")
 	local.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pa/x@zrep_000000"})
 	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000000"})
 	local.Expect([]string{"zfs", "bookmark", "pa/x@zrep_000000", "pa/x#zrep_000000"})
@@ -153,6 +154,7 @@ func TestInitResumesInterruptedInit(t *testing.T) {
 	local.Expect([]string{"zfs", "send", "-t", "1-partial"}).Returns("REST")
 	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"})
 	remote.Expect(setPropsArgv("pb/x")).Returns("")
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "readonly", "pb/x"}).Returns("on\n")
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000000"})
 	local.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pa/x@zrep_000000"})
 	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000000"})
@@ -160,5 +162,50 @@ func TestInitResumesInterruptedInit(t *testing.T) {
 	local.Expect([]string{"zfs", "set", "zrep:master=yes", "pa/x"})
 	if err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// recv -o readonly=on without the readonly permission only warns and
+// exits 0: the writable replica is an init failure, undone, whose hint
+// names the permission.
+func TestInitRefusesWritableReplica(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("FULL")
+	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"})
+	remote.Expect(setPropsArgv("pb/x")).Returns("")
+	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "readonly", "pb/x"}).Returns("off\n")
+	// Undo: our replica (same GUID) goes, then the source's snapshot and config.
+	remote.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "guid", "pb/x@zrep_000000"}).Returns("5\n")
+	local.Expect([]string{"zfs", "get", "-H", "-p", "-o", "value", "guid", "pa/x@zrep_000000"}).Returns("5\n")
+	remote.Expect([]string{"zfs", "destroy", "-r", "pb/x"})
+	local.Expect([]string{"zfs", "list", "-H", "-o", "name", "pa/x@zrep_000000"}).Returns("pa/x@zrep_000000\n")
+	local.Expect([]string{"zfs", "destroy", "pa/x@zrep_000000"})
+	local.ExpectPrefix([]string{"zfs", "inherit"}).Times(6)
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"})
+	if err == nil || !strings.Contains(err.Error(), "received writable") || !strings.Contains(zfsprops.HintOf(err), "zfs allow -u USER readonly pb") {
+		t.Fatalf("got %v (hint %q)", err, zfsprops.HintOf(err))
+	}
+}
+
+// A receiver that only saw its stream end early is the sender's symptom:
+// the sender's own error is the one reported.
+func TestTransferReportsTheSendersCause(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect([]string{"zfs", "send", "-I", "pa/x@a", "pa/x@b"}).Fails(1, "cannot hold 'pa/x@a': permission denied")
+	remote.Expect([]string{"zfs", "recv", "pb/x"}).Fails(1, "cannot receive: failed to read from stream")
+	err := env.transfer(context.Background(), local, []string{"zfs", "send", "-I", "pa/x@a", "pa/x@b"}, remote, []string{"zfs", "recv", "pb/x"})
+	if err == nil || !strings.Contains(err.Error(), "cannot hold 'pa/x@a': permission denied") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -37,8 +38,13 @@ func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst
 			cancel()
 		}
 	}
-	sendErr := p.Wait()
+	sendErr := zfsprops.Explain(p.Wait())
+	recvErr = zfsprops.Explain(recvErr)
 	switch {
+	case recvErr != nil && sendErr != nil && starved(recvErr):
+		// The receiver only saw its input end: the cause is the sender's
+		// (an unknown option, a missing permission, a vanished snapshot).
+		return sendErr
 	case recvErr != nil:
 		// The sender's error, if any, is the broken pipe we caused.
 		return recvErr
@@ -46,6 +52,13 @@ func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst
 		return sendErr
 	}
 	return nil
+}
+
+// starved is a receiver that failed because its stream ended early.
+func starved(err error) bool {
+	var xe *ssh.ExitError
+	return errors.As(err, &xe) && (strings.Contains(xe.Stderr, "failed to read from stream") ||
+		strings.Contains(xe.Stderr, "stream ends early") || strings.TrimSpace(xe.Stderr) == "")
 }
 
 // sendSpec is the send of to, incremental from from (a snapshot or a

@@ -116,7 +116,7 @@ func (e *Error) Hint() string {
 	case KindNoSpace:
 		return fmt.Sprintf("free space in pool %s on %s, then run zrep again", pool, e.Host)
 	case KindKeyNeeded:
-		return fmt.Sprintf("load its key first: zfs load-key %s on %s", ds, e.Host)
+		return fmt.Sprintf("load its key on %s: zfs load-key %s (add -L file:///PATH or -L prompt if its keylocation is not there), then zfs mount %s", e.Host, ds, ds)
 	}
 	return ""
 }
@@ -166,6 +166,10 @@ func classify(err error) error {
 	}
 	return &Error{ExitError: xe, Kind: Classify(xe.Stderr)}
 }
+
+// Explain classifies the failure of a zfs command run some other way (a
+// streaming send or receive).
+func Explain(err error) error { return classify(err) }
 
 // Run runs a zfs argv built here on h and classifies its failure.
 func Run(ctx context.Context, h ssh.Host, argv []string) ([]byte, error) {
