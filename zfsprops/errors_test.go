@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/zrep-go/zrep/ssh"
+	"github.com/zrep-go/zrep/zfsprops/zfstest"
 )
 
 // Each stderr below is what zfs printed for the command in its comment
@@ -85,5 +86,28 @@ func TestPermission(t *testing.T) {
 		if got := e.Permission(); got != c.want {
 			t.Errorf("Permission(%v) = %q, want %q", c.argv, got, c.want)
 		}
+	}
+}
+
+// The kinds of the error texts captured on both implementations
+// (testdata/*/: each file names the command that printed it).
+func TestClassifyCaptured(t *testing.T) {
+	for _, impl := range []string{"fuse", "openzfs"} {
+		for name, want := range map[string]Kind{
+			"zfs-destroy-held":     KindBusy,
+			"zfs-list-nosuch":      KindNotExist,
+			"zfs-recv-modified":    KindModified,
+			"zfs-send-I-unrelated": KindOther,
+		} {
+			if got := Classify(zfstest.Usage(impl, name)); got != want {
+				t.Errorf("%s/%s: %v, want %v", impl, name, got, want)
+			}
+		}
+	}
+	if got := Classify(zfstest.Usage("fuse", "zfs-snapshot-two-names")); got != KindUnsupported {
+		t.Errorf("zfs-fuse multi-snapshot: %v", got)
+	}
+	if got := Classify(zfstest.Usage("openzfs", "zfs-recv-o-readonly-noperm")); got != KindPermission {
+		t.Errorf("recv -o readonly without the permission: %v", got)
 	}
 }

@@ -32,7 +32,7 @@ func TestParseFeaturesOneAtATime(t *testing.T) {
 		{"bookmarks", "\tbookmark <snapshot|bookmark> <newbookmark>\n", ""},
 		{"holds", "\tholds [-rHp] <snapshot> ...\n", ""},
 		{"diff", "\tdiff [-FHth] <snapshot> [snapshot|filesystem]\n", ""},
-		{"written", "", "\twritten          NO       NO   <size>\n"},
+		{"written", "", "\twritten                 NO       NO   <size>\n"},
 	} {
 		f := zfsprops.ParseFeatures(cut(t, cmds, c.cmds), cut(t, props, c.prop))
 		got := f.Named()
