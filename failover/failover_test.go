@@ -90,9 +90,8 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 	}
 	remote.Expect([]string{"zfs", "set", "zrep:master=yes", "pb/x"}).Fails(1, "cannot set property for 'pb/x': permission denied")
-	// Undo, newest first: the flag that may have been set anyway, the
-	// partner's config, ours, our master flag, readonly.
-	remote.Expect([]string{"zfs", "inherit", "zrep:master", "pb/x"})
+	// Undo, newest first: the partner's config, ours, our master flag,
+	// readonly. zfs refused the flag itself, so that needs no undo.
 	for _, kv := range []string{"src-host=hosta", "src-fs=pa/x", "dest-host=hostb", "dest-fs=pb/x"} {
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 		local.Expect([]string{"zfs", "set", "zrep:" + kv, "pa/x"})
@@ -147,5 +146,22 @@ func TestDemoteKeepsForeignSnapshots(t *testing.T) {
 	err := r.Failover(context.Background(), Options{FS: "pa/x", Local: true})
 	if err == nil || !strings.Contains(err.Error(), "snapshots zrep did not make: pa/x@mine") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A first step that zfs refuses (non-root without the readonly
+// permission) changed nothing: the failover is undone, not "could not be
+// fully undone", and the hint names the missing permission.
+func TestFailoverRefusedFirstStepChangedNothing(t *testing.T) {
+	local, remote := sshtest.New(t, "hosta"), sshtest.New(t, "hostb")
+	r := newRoles(t, local, remote)
+	local.Expect(detail("pa/x")).Returns(rows("pa/x", masterProps, "local", "zrep_000000=1700000000"))
+	expectLock(local)
+	remote.Expect(detail("pb/x")).Returns(rows("pb/x", replicaProps, "received", "zrep_000000"))
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value,source", "readonly", "pa/x"}).Returns("off\tdefault\n")
+	local.Expect([]string{"zfs", "set", "readonly=on", "pa/x"}).Fails(1, "cannot set property for 'pa/x': permission denied")
+	err := r.Failover(context.Background(), Options{FS: "pa/x"})
+	if err == nil || !strings.Contains(err.Error(), "changes undone, hosta:pa/x is still master") || !strings.Contains(zfsprops.HintOf(err), "zfs allow -u USER readonly pa/x") {
+		t.Fatalf("got %v (hint %q)", err, zfsprops.HintOf(err))
 	}
 }

@@ -33,18 +33,16 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 			restore = fmt.Sprintf("zfs set readonly=%s %q on %s", value, m.FS.Name, m.Name)
 			undoRO = func(ctx context.Context) error { return zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", value) }
 		}
-		u.add(restore, undoRO)
-		if err := zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", "on"); err != nil {
+		if err := u.do(restore, undoRO, func() error { return zfsprops.Set(ctx, m.Host, m.FS.Name, "readonly", "on") }); err != nil {
 			return u.fail(ctx, what, m, err)
 		}
 	}
 	// Off first: no cron run on either side syncs the pair from here on.
 	// Each undo is registered before its step: a step that fails may
 	// still have happened (the connection died after the command ran).
-	u.add(fmt.Sprintf("zfs set %s=yes %q on %s", r.Tag.Master(), m.FS.Name, m.Name), func(ctx context.Context) error {
+	if err := u.do(fmt.Sprintf("zfs set %s=yes %q on %s", r.Tag.Master(), m.FS.Name, m.Name), func(ctx context.Context) error {
 		return zfsprops.Set(ctx, m.Host, m.FS.Name, r.Tag.Master(), "yes")
-	})
-	if err := zfsprops.Inherit(ctx, m.Host, m.FS.Name, r.Tag.Master()); err != nil {
+	}, func() error { return zfsprops.Inherit(ctx, m.Host, m.FS.Name, r.Tag.Master()) }); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
 	if m.Host != r.Local {
@@ -69,10 +67,9 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 	if err := r.setConfig(ctx, u, rep, rep.FS.Name, rep.self, m.FS.Name, m.reach); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
-	u.add(fmt.Sprintf("zfs inherit %s %q on %s", r.Tag.Master(), rep.FS.Name, rep.Name), func(ctx context.Context) error {
+	if err := u.do(fmt.Sprintf("zfs inherit %s %q on %s", r.Tag.Master(), rep.FS.Name, rep.Name), func(ctx context.Context) error {
 		return zfsprops.Inherit(ctx, rep.Host, rep.FS.Name, r.Tag.Master())
-	})
-	if err := zfsprops.Set(ctx, rep.Host, rep.FS.Name, r.Tag.Master(), "yes"); err != nil {
+	}, func() error { return zfsprops.Set(ctx, rep.Host, rep.FS.Name, r.Tag.Master(), "yes") }); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
 	return r.makeWritable(ctx, rep)
@@ -88,13 +85,13 @@ func (r *Roles) setConfig(ctx context.Context, u *undo, e *end, srcFS, srcHost, 
 		if !old.Set() {
 			manual = fmt.Sprintf("zfs inherit %s %q on %s", prop, e.FS.Name, e.Name)
 		}
-		u.add(manual, func(ctx context.Context) error {
+		undoFn := func(ctx context.Context) error {
 			if !old.Set() {
 				return zfsprops.Inherit(ctx, e.Host, e.FS.Name, prop)
 			}
 			return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, old.Value)
-		})
-		if err := zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]); err != nil {
+		}
+		if err := u.do(manual, undoFn, func() error { return zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]) }); err != nil {
 			return err
 		}
 	}
@@ -176,6 +173,25 @@ type undoStep struct {
 
 func (u *undo) add(manual string, fn func(context.Context) error) {
 	u.steps = append(u.steps, undoStep{manual, fn})
+}
+
+// do runs one step with its undo registered first: a step that fails may
+// still have happened (the connection died after the command ran), unless
+// zfs itself refused it, which leaves nothing to undo.
+func (u *undo) do(manual string, undoFn func(context.Context) error, step func() error) error {
+	u.add(manual, undoFn)
+	err := step()
+	if refused(err) {
+		u.steps = u.steps[:len(u.steps)-1]
+	}
+	return err
+}
+
+// refused is a zfs command that ran and failed: it changed nothing.
+func refused(err error) bool {
+	var ze *zfsprops.Error
+	var ne *zfsprops.NotExistError
+	return errors.As(err, &ze) || errors.As(err, &ne)
 }
 
 // run reverses what was done, newest first, and returns the steps that

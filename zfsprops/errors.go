@@ -73,6 +73,11 @@ func (e *Error) Permission() string {
 	if e.Kind != KindPermission || len(e.Argv) < 2 {
 		return ""
 	}
+	// What zfs says it could not do comes first: zfs send -I takes holds,
+	// a receive sets properties.
+	if m := cannotRE.FindStringSubmatch(e.Stderr); m != nil {
+		return m[1] + m[2]
+	}
 	switch sub := e.Argv[1]; sub {
 	case "recv", "receive":
 		return "receive,create,mount"
@@ -120,6 +125,9 @@ func (e *Error) Hint() string {
 	}
 	return ""
 }
+
+// cannotRE finds a permission in what zfs says it could not do.
+var cannotRE = regexp.MustCompile(`cannot (hold|release|bookmark)\b|cannot receive (\S+) property`)
 
 // KindOf is err's Kind (KindNotExist for *NotExistError), KindOther when
 // err is no zfs failure.

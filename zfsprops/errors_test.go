@@ -70,19 +70,24 @@ func TestRunClassifiesAndKeepsExitError(t *testing.T) {
 
 func TestPermission(t *testing.T) {
 	for _, c := range []struct {
-		argv []string
-		want string
+		argv   []string
+		want   string
+		stderr string
 	}{
-		{[]string{"zfs", "snapshot", "pa/x@s"}, "snapshot"},
-		{[]string{"zfs", "recv", "-s", "-u", "pb/x"}, "receive,create,mount"},
-		{[]string{"zfs", "set", "zrep:sent=1", "pb/x@s"}, "userprop"},
-		{[]string{"zfs", "set", "readonly=on", "pb/x"}, "readonly"},
-		{[]string{"zfs", "inherit", "zrep:master", "pb/x"}, "userprop"},
-		{[]string{"zfs", "destroy", "pb/x@s"}, "destroy,mount"},
-		{[]string{"zfs", "hold", "zrep", "pb/x@s"}, "hold"},
-		{[]string{"zfs", "send", "-I", "pa/x@a", "pa/x@b"}, "send"},
+		// zfs send -I as a user without hold (OpenZFS)
+		{[]string{"zfs", "send", "-I", "pa/x@a", "pa/x@b"}, "hold", "cannot hold: permission denied\ncannot send 'pa/x': "},
+		// zfs recv -o readonly=on without readonly (OpenZFS, exits 0)
+		{[]string{"zfs", "recv", "-o", "readonly=on", "pb/x"}, "readonly", "cannot receive readonly property on pb/x: "},
+		{[]string{"zfs", "snapshot", "pa/x@s"}, "snapshot", ""},
+		{[]string{"zfs", "recv", "-s", "-u", "pb/x"}, "receive,create,mount", ""},
+		{[]string{"zfs", "set", "zrep:sent=1", "pb/x@s"}, "userprop", ""},
+		{[]string{"zfs", "set", "readonly=on", "pb/x"}, "readonly", ""},
+		{[]string{"zfs", "inherit", "zrep:master", "pb/x"}, "userprop", ""},
+		{[]string{"zfs", "destroy", "pb/x@s"}, "destroy,mount", ""},
+		{[]string{"zfs", "hold", "zrep", "pb/x@s"}, "hold", ""},
+		{[]string{"zfs", "send", "-I", "pa/x@a", "pa/x@b"}, "send", ""},
 	} {
-		e := &Error{ExitError: &ssh.ExitError{Host: "h", Argv: c.argv, Stderr: "permission denied"}, Kind: KindPermission}
+		e := &Error{ExitError: &ssh.ExitError{Host: "h", Argv: c.argv, Stderr: c.stderr + "permission denied"}, Kind: KindPermission}
 		if got := e.Permission(); got != c.want {
 			t.Errorf("Permission(%v) = %q, want %q", c.argv, got, c.want)
 		}
