@@ -76,7 +76,7 @@ func (e *Env) bookmarkBase(ctx context.Context, src, dst Side, after int) (base,
 
 // bookmark bookmarks src's new sync point and removes the bookmark of the
 // previous one. Failures are warnings: the snapshots still carry the chain.
-func (e *Env) bookmark(ctx context.Context, src Side, newShort, oldShort string) {
+func (e *Env) bookmark(ctx context.Context, src Side, newShort string, olds ...string) {
 	if e.Recursive {
 		return
 	}
@@ -90,10 +90,9 @@ func (e *Env) bookmark(ctx context.Context, src Side, newShort, oldShort string)
 		e.warn("could not bookmark %s@%s on %s: %s", fs, newShort, src.Name, oneLine(err))
 		return
 	}
-	if oldShort == "" || oldShort == newShort {
-		return
-	}
-	if _, err := zfsprops.Run(ctx, src.Host, zfsprops.DestroyArgv(false, false, fs+"#"+oldShort)); err != nil && zfsprops.KindOf(err) != zfsprops.KindNotExist {
-		e.warn("could not remove the bookmark %s#%s on %s: %s", fs, oldShort, src.Name, oneLine(err))
+	for _, old := range distinct(olds, newShort) {
+		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.DestroyArgv(false, false, fs+"#"+old)); err != nil && zfsprops.KindOf(err) != zfsprops.KindNotExist {
+			e.warn("could not remove the bookmark %s#%s on %s: %s", fs, old, src.Name, oneLine(err))
+		}
 	}
 }

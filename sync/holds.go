@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"slices"
 
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -47,19 +48,30 @@ func (e *Env) release(ctx context.Context, h ssh.Host, snap string) error {
 }
 
 // moveHold holds the new sync point on both sides, then releases the old
-// one. A failure is a warning: the data is replicated, and the next sync
-// holds again.
-func (e *Env) moveHold(ctx context.Context, src, dst Side, oldShort, newShort string) {
+// ones (the sync point this run started from, and the one a resumed
+// transfer moved it to). A failure is a warning: the data is replicated,
+// the next sync holds again, and expiry releases a stale hold of ours.
+func (e *Env) moveHold(ctx context.Context, src, dst Side, newShort string, olds ...string) {
 	for _, s := range []Side{src, dst} {
 		if err := e.hold(ctx, s.Host, s.FS.Name+"@"+newShort); err != nil {
 			e.warn("could not hold %s@%s on %s: %s", s.FS.Name, newShort, s.Name, oneLine(err))
 			continue
 		}
-		if oldShort == "" || oldShort == newShort {
-			continue
-		}
-		if err := e.release(ctx, s.Host, s.FS.Name+"@"+oldShort); err != nil {
-			e.warn("could not release the hold on %s@%s on %s: %s", s.FS.Name, oldShort, s.Name, oneLine(err))
+		for _, old := range distinct(olds, newShort) {
+			if err := e.release(ctx, s.Host, s.FS.Name+"@"+old); err != nil {
+				e.warn("could not release the hold on %s@%s on %s: %s", s.FS.Name, old, s.Name, oneLine(err))
+			}
 		}
 	}
+}
+
+// distinct is names without "", repeats and but.
+func distinct(names []string, but string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" && n != but && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -106,8 +106,8 @@ func (e *Env) completeInit(ctx context.Context, o InitOptions, ends initEnds, sr
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
 	srcSide := Side{Host: ends.src, Name: ends.srcName, FS: src}
-	e.moveHold(ctx, srcSide, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, "", zero)
-	e.bookmark(ctx, srcSide, zero, "")
+	e.moveHold(ctx, srcSide, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, zero)
+	e.bookmark(ctx, srcSide, zero)
 	if err := zfsprops.Set(ctx, ends.src, o.Src, e.Tag.Master(), "yes"); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}

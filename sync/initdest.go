@@ -125,8 +125,12 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 			return fmt.Errorf("ZREP_INIT_REMOTE_PROPERTIES: %w", err)
 		}
 	}
-	if err := e.checkReadonly(ctx, ends, o.DestFS); err != nil {
+	if feat, err := e.features(ctx, ends.dst); err != nil {
 		return err
+	} else if feat.RecvO {
+		if err := e.checkReadonly(ctx, ends, o.DestFS); err != nil {
+			return err
+		}
 	}
 	if localMountpoint {
 		fmt.Fprintln(e.Out, "clearing mountpoint value for remote")
@@ -143,6 +147,12 @@ func (e *Env) finishDest(ctx context.Context, o InitOptions, ends initEnds, prop
 // only warns, and exits 0, when the user lacks the readonly permission,
 // and a writable replica would be modified before its next incremental.
 func (e *Env) checkReadonly(ctx context.Context, ends initEnds, dest string) error {
+	// zfs-fuse shows a mounted filesystem's readonly as "off temporary"
+	// whatever is set: the local value is the one to read first.
+	out, err := zfsprops.Run(ctx, ends.dst, zfsprops.LocalValueArgv("readonly", dest))
+	if err != nil || strings.TrimSpace(string(out)) == "on" {
+		return err
+	}
 	v, err := zfsprops.ReadValue(ctx, ends.dst, "readonly", dest, false)
 	if err != nil || v == "on" {
 		return err

@@ -42,6 +42,8 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	if err != nil {
 		return "", err
 	}
+	// The sync point before a resume moves it: its hold and bookmark go too.
+	before, _ := LatestCommon(src.FS.Snapshots, dst.FS.Snapshots)
 	if recv.Resumable {
 		if dst, err = e.resumePending(ctx, src, dst, recv); err != nil {
 			return "", err
@@ -101,8 +103,9 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 	if err := zfsprops.Set(ctx, src.Host, snap, e.Tag.Sent(), sentAt); err != nil {
 		return "", fmt.Errorf("%s: could not mark %s sent: %w", src.Name, snap, err)
 	}
-	e.moveHold(ctx, src, dst, common.Short(), short)
-	e.bookmark(ctx, src, short, common.Short())
+	olds := []string{before.Short(), common.Short()}
+	e.moveHold(ctx, src, dst, short, olds...)
+	e.bookmark(ctx, src, short, olds...)
 	after := afterSync(src.FS, dst.FS, common, snap, sentAt, send.Intermediate)
 	return snap, e.expireBoth(ctx, src, dst, o, after, snap)
 }

@@ -46,7 +46,9 @@ func TestSyncResumesPendingTransferFirst(t *testing.T) {
 	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000003"})
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000003"})
 	remote.Expect([]string{"zfs", "hold", "zrep:syncpoint", "pb/x@zrep_000003"})
-	remote.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000002"})
+	// Both the sync point the run started from and the one the resume made.
+	remote.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000001"})
+	remote.Expect([]string{"zfs", "release", "zrep:syncpoint", "pb/x@zrep_000002"}).Fails(1, "cannot release hold from snapshot 'pb/x@zrep_000002': no such tag on this dataset")
 	if err := env.Sync(context.Background(), "pa/x", SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}
