@@ -248,7 +248,8 @@ func destroyDataset(host, ds string) {
 		hostMu[host].Lock()
 		out, err := inHost(host, nil, "timeout", "60", "zfs", "destroy", "-r", ds).CombinedOutput()
 		hostMu[host].Unlock()
-		held := bytes.Contains(out, []byte("@")) && bytes.Contains(out, []byte("dataset is busy"))
+		held := bytes.Contains(out, []byte("@")) && bytes.Contains(out, []byte("dataset is busy")) ||
+			bytes.Contains(out, []byte("it's being held")) // OpenZFS
 		if err == nil || bytes.Contains(out, []byte("does not exist")) || time.Now().After(deadline) || held && tries >= 3 {
 			return
 		}
