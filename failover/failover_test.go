@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,5 +164,24 @@ func TestFailoverRefusedFirstStepChangedNothing(t *testing.T) {
 	err := r.Failover(context.Background(), Options{FS: "pa/x"})
 	if err == nil || !strings.Contains(err.Error(), "changes undone, hosta:pa/x is still master") || !strings.Contains(zfsprops.HintOf(err), "zfs allow -u USER readonly pa/x") {
 		t.Fatalf("got %v (hint %q)", err, zfsprops.HintOf(err))
+	}
+}
+
+// A non-root role change of a filesystem is refused before anything
+// changes: Linux lets only root mount; a volume needs no mount.
+func TestRoleChangeNeedsRootForFilesystems(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	defer func(f func() int) { euid = f }(euid)
+	euid = func() int { return 1000 }
+	for typ, refused := range map[string]bool{"filesystem": true, "volume": false} {
+		local, remote := sshtest.New(t, "hosta"), sshtest.New(t, "hostb")
+		r := newRoles(t, local, remote)
+		local.Expect([]string{"zfs", "get", "-H", "-o", "value", "type", "pa/x"}).Returns(typ + "\n")
+		err := r.needRoot(context.Background(), "pa/x")
+		if (err != nil) != refused || refused && !strings.Contains(err.Error(), "needs root on Linux") {
+			t.Errorf("%s: %v", typ, err)
+		}
 	}
 }

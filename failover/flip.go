@@ -187,11 +187,12 @@ func (u *undo) do(manual string, undoFn func(context.Context) error, step func()
 	return err
 }
 
-// refused is a zfs command that ran and failed: it changed nothing.
+// refused is a zfs command that ran and failed, changing nothing (a
+// property set whose remount failed did change it).
 func refused(err error) bool {
 	var ze *zfsprops.Error
 	var ne *zfsprops.NotExistError
-	return errors.As(err, &ze) || errors.As(err, &ne)
+	return errors.As(err, &ne) || errors.As(err, &ze) && ze.Kind != zfsprops.KindRemount
 }
 
 // run reverses what was done, newest first, and returns the steps that

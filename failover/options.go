@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime"
 	"strings"
 
 	zsync "github.com/zrep-go/zrep/sync"
@@ -47,7 +49,30 @@ func (r *Roles) lockLocal(ctx context.Context, fs string) (func(), *zfsprops.Fil
 		unlock()
 		return nil, nil, zfsprops.WithHint(fmt.Errorf("%s on %s is not a zrep filesystem", fs, r.Self), "zrep list shows the pairs on this host")
 	}
+	if err := r.needRoot(ctx, fs); err != nil {
+		unlock()
+		return nil, nil, err
+	}
 	return unlock, f, nil
+}
+
+// euid is the effective user id (a variable for tests).
+var euid = os.Geteuid
+
+// needRoot refuses a role change of a filesystem by a non-root user on
+// Linux before anything changes: it remounts the old master read-only and
+// mounts the new one, and Linux lets only root mount, whatever zfs allow
+// delegates. Volumes need no mount.
+func (r *Roles) needRoot(ctx context.Context, fs string) error {
+	if euid() == 0 || runtime.GOOS != "linux" {
+		return nil
+	}
+	typ, err := zfsprops.ReadValue(ctx, r.Local, "type", fs, false)
+	if err != nil || typ != "filesystem" {
+		return err
+	}
+	return zfsprops.WithHint(fmt.Errorf("a role change of %s needs root on Linux: it remounts and mounts filesystems, which zfs allow cannot delegate", fs),
+		"run it as root (sync, refresh, status and expiry work with delegated permissions)")
 }
 
 // zrep spells a command for the operator with this run's -t and -R, so a

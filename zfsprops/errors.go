@@ -26,10 +26,11 @@ const (
 	KindUnsupported      // this zfs has no such option or command
 	KindExists           // the destination exists
 	KindKeyNeeded        // an encrypted dataset whose key is not loaded
+	KindRemount          // a property was set, but the remount it needs failed
 )
 
 var kindNames = [...]string{"other", "does not exist", "busy", "modified", "mismatch", "out of space",
-	"permission denied", "unsupported", "exists", "key not loaded"}
+	"permission denied", "unsupported", "exists", "key not loaded", "remount failed"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -37,6 +38,8 @@ var kindPatterns = []struct {
 	kind Kind
 	re   *regexp.Regexp
 }{
+	// First: its text also says why the mount failed.
+	{KindRemount, regexp.MustCompile(`property may be set but unable to remount`)},
 	{KindNotExist, regexp.MustCompile(`dataset does not exist|could not find any snapshots to destroy|no such pool`)},
 	{KindBusy, regexp.MustCompile(`dataset is busy|being held|pool or dataset is busy`)},
 	{KindModified, regexp.MustCompile(`has been modified\s+since most recent snapshot`)},

@@ -116,3 +116,12 @@ func TestClassifyCaptured(t *testing.T) {
 		t.Errorf("recv -o readonly without the permission: %v", got)
 	}
 }
+
+// zfs set readonly=on on a mounted filesystem as a non-root user (OpenZFS):
+// the property is set, the remount fails, zfs exits 1.
+func TestClassifyRemount(t *testing.T) {
+	const stderr = "cannot mount 'pa/nr2': Insufficient privileges\nproperty may be set but unable to remount filesystem\n"
+	if got := Classify(stderr); got != KindRemount {
+		t.Errorf("Classify = %v, want %v", got, KindRemount)
+	}
+}
