@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"strings"
 
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -22,5 +23,8 @@ func (e *Env) features(ctx context.Context, h ssh.Host) (zfsprops.Features, erro
 		e.feat = map[string]zfsprops.Features{}
 	}
 	e.feat[h.Name()] = f
+	if missing := f.Missing(); len(missing) > 0 {
+		e.say("%s: zfs has no %s; zrep does without", h.Name(), strings.Join(missing, ", "))
+	}
 	return f, nil
 }

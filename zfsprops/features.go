@@ -33,6 +33,21 @@ func (f Features) Named() map[string]bool {
 	}
 }
 
+// Missing names the features h lacks, in a fixed order, for messages.
+func (f Features) Missing() []string {
+	var out []string
+	for _, n := range []struct {
+		on   bool
+		name string
+	}{{f.Resume, "resume tokens"}, {f.Holds, "holds"}, {f.Bookmarks, "bookmarks"}, {f.Raw, "raw sends"},
+		{f.RecvO, "recv -o"}, {f.MultiSnap, "multi-snapshot"}, {f.Diff, "zfs diff"}, {f.Written, "written property"}} {
+		if !n.on {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
 // usageLines returns the usage lines of one subcommand (its continuation
 // lines, which start with more indentation or a flag, belong to it).
 func usageLines(usage, cmd string) []string {
