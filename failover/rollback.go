@@ -20,6 +20,9 @@ func (r *Roles) rollbackTo(ctx context.Context, e *end, short string, force bool
 	if len(p.newer) > 0 {
 		fmt.Fprintf(r.Out, "Destroying newer snapshots: %s\n", strings.Join(p.newer, " "))
 	}
+	if err := r.ReleaseAll(ctx, e.Host, p.newer); err != nil {
+		return err
+	}
 	for _, t := range p.targets {
 		if _, err := zfsprops.Run(ctx, e.Host, zfsprops.RollbackArgv(t)); err != nil {
 			return fmt.Errorf("roll back of %s:%s failed: %w", e.Name, t, err)

@@ -47,6 +47,17 @@ func (e *Env) release(ctx context.Context, h ssh.Host, snap string) error {
 	return err
 }
 
+// ReleaseAll takes our hold off each of snaps, before a rollback destroys
+// them (zfs rollback -r cannot destroy a held snapshot).
+func (e *Env) ReleaseAll(ctx context.Context, h ssh.Host, snaps []string) error {
+	for _, s := range snaps {
+		if err := e.release(ctx, h, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // moveHold holds the new sync point on both sides, then releases the old
 // ones (the sync point this run started from, and the one a resumed
 // transfer moved it to). A failure is a warning: the data is replicated,

@@ -95,6 +95,9 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		case <-time.After(countdown):
 		}
 	}
+	if err := e.ReleaseAll(ctx, h, newer); err != nil {
+		return err
+	}
 	if _, err := zfsprops.Run(ctx, h, zfsprops.RollbackArgv(target)); err != nil {
 		return fmt.Errorf("roll back of %s:%s failed: %w", cfg.DestHost, target, err)
 	}

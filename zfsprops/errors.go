@@ -40,7 +40,7 @@ var kindPatterns = []struct {
 }{
 	// First: its text also says why the mount failed.
 	{KindRemount, regexp.MustCompile(`property may be set but unable to remount`)},
-	{KindNotExist, regexp.MustCompile(`dataset does not exist|could not find any snapshots to destroy|no such pool`)},
+	{KindNotExist, regexp.MustCompile(`dataset does not exist|could not find any snapshots to destroy|no such pool|bookmark '[^']*' does not exist`)},
 	{KindBusy, regexp.MustCompile(`dataset is busy|being held|pool or dataset is busy`)},
 	{KindModified, regexp.MustCompile(`has been modified\s+since most recent snapshot`)},
 	{KindMismatch, regexp.MustCompile(`does not\s+match incremental source|most recent snapshot of \S+ does not`)},

@@ -15,6 +15,8 @@ func TestClassify(t *testing.T) {
 		stderr string
 		want   Kind
 	}{
+		// zfs destroy pa#nosuch (OpenZFS)
+		{"bookmark 'pa#nosuch' does not exist.\n", KindNotExist},
 		// zfs list pa/nosuch (both)
 		{"cannot open 'pa/nosuch': dataset does not exist\n", KindNotExist},
 		// zfs destroy pa/e2 while a child is mounted (zfs-fuse)
