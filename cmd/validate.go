@@ -40,6 +40,9 @@ func checkPairFS(tag zfsprops.Tag, names ...string) error {
 
 // checkSnap validates an FS@SNAP argument.
 func checkSnap(name string) error {
+	if !strings.Contains(name, "@") {
+		return usagef("%q is not a snapshot; this command takes FS@SNAP", name)
+	}
 	if err := zfsprops.ValidateSnapshot(name); err != nil {
 		return usagef("%v", err)
 	}
@@ -120,7 +123,7 @@ func (f *Factory) checkKnobs() error {
 	for _, kv := range strings.Fields(knob("ZREP_INIT_REMOTE_PROPERTIES")) {
 		k, _, ok := strings.Cut(kv, "=")
 		if !ok || !propNameRE.MatchString(k) {
-			return usagef("ZREP_INIT_REMOTE_PROPERTIES: %q is not property=value (property names are lowercase)", kv)
+			return usagef("ZREP_INIT_REMOTE_PROPERTIES: %q is not prop=value (property names are lowercase)", kv)
 		}
 	}
 	if v := knob("ZREP_SRC_HOST"); v != "" {

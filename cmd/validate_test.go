@@ -104,7 +104,7 @@ func TestHostileInputsAreUsageErrors(t *testing.T) {
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_RESUME_FLAGS": "x"}, want: `ZREP_RESUME_FLAGS: "x" is not a zfs send flag`},
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_CREATE_FLAGS": "-o"}, want: "ZREP_CREATE_FLAGS: -o needs property=value"},
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_CREATE_FLAGS": "pb/evil"}, want: `ZREP_CREATE_FLAGS: "pb/evil" is not a zfs create flag`},
-		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_INIT_REMOTE_PROPERTIES": "Bad=1"}, want: `ZREP_INIT_REMOTE_PROPERTIES: "Bad=1" is not property=value`},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_INIT_REMOTE_PROPERTIES": "Bad=1"}, want: `ZREP_INIT_REMOTE_PROPERTIES: "Bad=1" is not prop=value`},
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_INIT_REMOTE_PROPERTIES": "novalue"}, want: "ZREP_INIT_REMOTE_PROPERTIES"},
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_SRC_HOST": "-oX"}, want: `ZREP_SRC_HOST: invalid host name "-oX"`},
 		{args: []string{"status"}, env: map[string]string{"ZREP_SRC_HOST": "a b"}, want: "ZREP_SRC_HOST: invalid host name"},
