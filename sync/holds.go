@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/zrep-go/zrep/ssh"
@@ -60,12 +61,19 @@ func (e *Env) ReleaseAll(ctx context.Context, h ssh.Host, snaps []string) error 
 
 // moveHold holds the new sync point on both sides, then releases the old
 // ones (the sync point this run started from, and the one a resumed
-// transfer moved it to). A failure is a warning: the data is replicated,
-// the next sync holds again, and expiry releases a stale hold of ours.
-func (e *Env) moveHold(ctx context.Context, src, dst Side, newShort string, olds ...string) {
+// transfer moved it to). A missing permission is an error (the pair would
+// stay unprotected, silently); other failures are warnings: the data is
+// replicated, the next sync holds again, and expiry releases a stale hold
+// of ours.
+func (e *Env) moveHold(ctx context.Context, src, dst Side, newShort string, olds ...string) error {
+	var denied error
 	for _, s := range []Side{src, dst} {
 		if err := e.hold(ctx, s.Host, s.FS.Name+"@"+newShort); err != nil {
-			e.warn("could not hold %s@%s on %s: %s", s.FS.Name, newShort, s.Name, oneLine(err))
+			if zfsprops.KindOf(err) == zfsprops.KindPermission && denied == nil {
+				denied = fmt.Errorf("%s has %s, but could not hold it: %w", s, newShort, err)
+			} else {
+				e.warn("could not hold %s@%s on %s: %s", s.FS.Name, newShort, s.Name, oneLine(err))
+			}
 			continue
 		}
 		for _, old := range distinct(olds, newShort) {
@@ -74,6 +82,7 @@ func (e *Env) moveHold(ctx context.Context, src, dst Side, newShort string, olds
 			}
 		}
 	}
+	return denied
 }
 
 // distinct is names without "", repeats and but.

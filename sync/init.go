@@ -106,7 +106,9 @@ func (e *Env) completeInit(ctx context.Context, o InitOptions, ends initEnds, sr
 		return e.undoInit(ctx, o, ends, !existed, err)
 	}
 	srcSide := Side{Host: ends.src, Name: ends.srcName, FS: src}
-	e.moveHold(ctx, srcSide, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, zero)
+	if err := e.moveHold(ctx, srcSide, Side{Host: ends.dst, Name: ends.dstName, FS: &zfsprops.Filesystem{Name: o.DestFS}}, zero); err != nil {
+		return e.undoInit(ctx, o, ends, !existed, err)
+	}
 	e.bookmark(ctx, srcSide, zero)
 	if err := zfsprops.Set(ctx, ends.src, o.Src, e.Tag.Master(), "yes"); err != nil {
 		return e.undoInit(ctx, o, ends, !existed, err)

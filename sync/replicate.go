@@ -104,10 +104,13 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 		return "", fmt.Errorf("%s: could not mark %s sent: %w", src.Name, snap, err)
 	}
 	olds := []string{before.Short(), common.Short()}
-	e.moveHold(ctx, src, dst, short, olds...)
+	holdErr := e.moveHold(ctx, src, dst, short, olds...)
 	e.bookmark(ctx, src, short, olds...)
 	after := afterSync(src.FS, dst.FS, common, snap, sentAt, send.Intermediate)
-	return snap, e.expireBoth(ctx, src, dst, o, after, snap)
+	if err := e.expireBoth(ctx, src, dst, o, after, snap); err != nil {
+		return snap, err
+	}
+	return snap, holdErr
 }
 
 // expireBoth applies the master rule on src and the replica rule on dst.
