@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
@@ -186,6 +187,10 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if raw != "" && raw != "auto" && raw != "no" {
 		return nil, usagef("ZREP_RAW: %q is neither auto (send encrypted datasets raw, the default) nor no", raw)
 	}
+	stall, err := stallTimeout(f.Getenv("ZREP_STALL_TIMEOUT"))
+	if err != nil {
+		return nil, err
+	}
 	return &zsync.Env{
 		Tag:             tag,
 		Self:            self,
@@ -209,6 +214,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		Identify:        identify,
 		ResumeFlags:     resumeFlags,
 		NoRaw:           raw == "no",
+		StallTimeout:    stall,
 	}, nil
 }
 
@@ -231,4 +237,20 @@ func (f *Factory) filters() (out, in string) {
 		in = strings.TrimSuffix(mb+" | "+in, " | ")
 	}
 	return out, in
+}
+
+// stallTimeout reads ZREP_STALL_TIMEOUT: seconds, or a Go duration such as
+// 90s or 10m; 0 turns the watchdog off; unset is the default.
+func stallTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return zsync.DefaultStallTimeout, nil
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usagef("ZREP_STALL_TIMEOUT: %q is not seconds or a duration such as 90s or 10m", v)
+	}
+	return d, nil
 }

@@ -44,6 +44,9 @@ type Env struct {
 	// NoRaw (ZREP_RAW=no) sends encrypted datasets decrypted, which needs
 	// their key loaded; by default they are sent raw (-w).
 	NoRaw bool
+	// StallTimeout (ZREP_STALL_TIMEOUT) aborts a transfer whose stream
+	// moved no byte for that long; 0 never does.
+	StallTimeout time.Duration
 	// InitRemoteProps (ZREP_INIT_REMOTE_PROPERTIES) are prop=value pairs
 	// init sets on the new replica.
 	InitRemoteProps []string

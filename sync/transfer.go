@@ -23,13 +23,15 @@ const senderGrace = 5 * time.Second
 func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst ssh.Host, recvArgv []string) error {
 	sendArgv = ssh.Filtered("", sendArgv, e.OutFilter)
 	recvArgv = ssh.Filtered(e.InFilter, recvArgv, "")
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancelCause := context.WithCancelCause(ctx)
+	cancel := func() { cancelCause(context.Canceled) }
 	defer cancel()
 	p, err := src.Start(ctx, sendArgv, nil)
 	if err != nil {
 		return err
 	}
-	_, recvErr := dst.Run(ctx, recvArgv, p.Stdout())
+	stream := e.watch(ctx, p.Stdout(), cancelCause)
+	_, recvErr := dst.Run(ctx, recvArgv, stream)
 	if recvErr != nil {
 		if c, ok := p.Stdout().(io.Closer); ok {
 			c.Close()
@@ -40,6 +42,10 @@ func (e *Env) transfer(ctx context.Context, src ssh.Host, sendArgv []string, dst
 	}
 	sendErr := zfsprops.Explain(p.Wait())
 	recvErr = zfsprops.Explain(recvErr)
+	var stalled *StallError
+	if errors.As(context.Cause(ctx), &stalled) {
+		return stalled
+	}
 	switch {
 	case recvErr != nil && sendErr != nil && starved(recvErr):
 		// The receiver only saw its input end: the cause is the sender's

@@ -54,14 +54,15 @@ func WithHint(err error, format string, args ...any) error {
 	return &HintError{Err: err, Hint: fmt.Sprintf(format, args...)}
 }
 
-// HintOf returns what to do about err: the fix for a zfs failure whose
-// cause is exact (a missing permission, a full pool, a key not loaded),
-// else the outermost hint in err's chain, or "".
+// HintOf returns what to do about err: the fix an error that knows its
+// exact cause carries itself (a Hint method: a missing permission, a full
+// pool, a key not loaded, a stalled transfer), else the outermost hint in
+// err's chain, or "".
 func HintOf(err error) string {
-	var ze *Error
-	if errors.As(err, &ze) {
-		if h := ze.Hint(); h != "" {
-			return h
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		if hint := h.Hint(); hint != "" {
+			return hint
 		}
 	}
 	var he *HintError
