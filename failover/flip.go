@@ -115,9 +115,8 @@ func (r *Roles) makeWritable(ctx context.Context, e *end) error {
 		return zfsprops.WithHint(fmt.Errorf("%s is master now, but its mount state is unknown: %w", e, err), "%s", steps)
 	}
 	// Parents first, as zfs lists them: a child's mountpoint is inside its parent's.
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) != 3 || f[1] != "filesystem" || f[2] != "no" {
+	for _, f := range zfsprops.ParseRows(out, 3) {
+		if f[1] != "filesystem" || f[2] != "no" {
 			continue
 		}
 		fmt.Fprintf(r.Out, "Mounting %s:%s\n", e.Name, f[0])

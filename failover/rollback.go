@@ -79,8 +79,8 @@ func (r *Roles) planChildren(ctx context.Context, e *end, short string, p *rollb
 	}
 	var children []string
 	snaps := map[string][]string{}
-	for _, name := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		ds, snap, isSnap := strings.Cut(name, "@")
+	for _, row := range zfsprops.ParseRows(out, 1) {
+		ds, snap, isSnap := strings.Cut(row[0], "@")
 		switch {
 		case ds == e.FS.Name:
 		case isSnap:

@@ -228,11 +228,10 @@ func (e *Env) snapGUIDs(ctx context.Context, s Side, short string) (map[string]s
 		return nil, err
 	}
 	guids := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		name, guid, ok := strings.Cut(line, "\t")
-		ds, snap, isSnap := strings.Cut(name, "@")
-		if ok && isSnap && snap == short {
-			guids[strings.TrimPrefix(ds, s.FS.Name)] = guid
+	for _, f := range zfsprops.ParseRows(out, 2) {
+		ds, snap, isSnap := strings.Cut(f[0], "@")
+		if isSnap && snap == short {
+			guids[strings.TrimPrefix(ds, s.FS.Name)] = f[1]
 		}
 	}
 	return guids, nil

@@ -58,3 +58,14 @@ func TestArgv(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRows(t *testing.T) {
+	out := []byte("pa/x\tfilesystem\tyes\npa/x/my child\tfilesystem\tno\nbroken line\n\npa/v\tvolume\t-\n")
+	got := ParseRows(out, 3)
+	if len(got) != 3 || got[1][0] != "pa/x/my child" || got[2][1] != "volume" {
+		t.Errorf("ParseRows = %q", got)
+	}
+	if ParseRows(nil, 2) != nil {
+		t.Error("empty output gave rows")
+	}
+}

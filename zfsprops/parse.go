@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // PropLine is one line of `zfs get -H -p -o name,property,value,source`.
@@ -84,4 +85,17 @@ func ParseBookmarks(out []byte) []Bookmark {
 	}
 	sort.SliceStable(marks, func(i, j int) bool { return marks[i].CreateTXG < marks[j].CreateTXG })
 	return marks
+}
+
+// ParseRows splits tab-separated `zfs list -H` / `zfs get -H` output into
+// rows of exactly n fields (on tabs only: names and values may hold
+// spaces); other lines are skipped.
+func ParseRows(out []byte, n int) [][]string {
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		if f := strings.Split(line, "\t"); len(f) == n && line != "" {
+			rows = append(rows, f)
+		}
+	}
+	return rows
 }
