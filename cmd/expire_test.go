@@ -62,7 +62,7 @@ func TestExpireFlags(t *testing.T) {
 }
 
 func detailArgvCmd(name string) []string {
-	return zfsprops.GetArgs([]string{"-d", "1"}, append(zfsprops.Tag("zrep").FilesystemProps(), "guid", "createtxg"), name)
+	return zfsprops.GetArgs([]string{"-d", "1"}, zfsprops.DetailProps("zrep"), name)
 }
 
 // A missing filesystem is reported and the others are still expired;

@@ -22,7 +22,7 @@ import (
 const tag = zfsprops.Tag("zrep")
 
 func detail(name string) []string {
-	return zfsprops.GetArgs([]string{"-d", "1"}, append(tag.FilesystemProps(), "guid", "createtxg"), name)
+	return zfsprops.GetArgs([]string{"-d", "1"}, zfsprops.DetailProps(tag), name)
 }
 
 func rows(fs string, props map[string]string, source string, snaps ...string) string {

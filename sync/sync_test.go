@@ -21,7 +21,7 @@ import (
 const tag = zfsprops.Tag("zrep")
 
 func detailArgv(name string) []string {
-	return zfsprops.GetArgs([]string{"-d", "1"}, append(tag.FilesystemProps(), "guid", "createtxg"), name)
+	return zfsprops.GetArgs([]string{"-d", "1"}, zfsprops.DetailProps(tag), name)
 }
 
 // getLines renders zfs get -H -p output: name, prop, value, source.

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/zrep-go/zrep/ssh"
 )
 
 // Snapshot is one snapshot of a filesystem. Its identity is the GUID; the
@@ -13,6 +15,9 @@ type Snapshot struct {
 	GUID      string // "" when not read
 	CreateTXG uint64
 	Sent      Value // TAG:sent
+	// Referenced is the bytes it refers to (-1: not read); the
+	// empty-source guard compares the new snapshot with the last sent one.
+	Referenced int64
 }
 
 // Short is the part after '@'.
@@ -33,6 +38,9 @@ type Filesystem struct {
 	Name      string
 	Props     map[string]Value
 	Snapshots []Snapshot // oldest first
+	// Broken is set when zfs's lines for it could not be read (a value
+	// holding a newline): this filesystem fails, the others go on.
+	Broken error
 }
 
 // Prop returns a property value; a property not read or unset is the zero Value.
@@ -59,7 +67,7 @@ func NewInventory(lines []PropLine, tag Tag) *Inventory {
 		}
 		s := snaps[l.Name]
 		if s == nil {
-			s = &Snapshot{Name: l.Name}
+			s = &Snapshot{Name: l.Name, Referenced: -1}
 			snaps[l.Name] = s
 			snapOrder = append(snapOrder, l.Name)
 		}
@@ -70,6 +78,10 @@ func NewInventory(lines []PropLine, tag Tag) *Inventory {
 			s.CreateTXG, _ = strconv.ParseUint(l.Value.Value, 10, 64)
 		case tag.Sent():
 			s.Sent = l.Value
+		case "referenced":
+			if n, err := strconv.ParseInt(l.Value.Value, 10, 64); err == nil {
+				s.Referenced = n
+			}
 		}
 	}
 	for _, name := range snapOrder {
@@ -105,11 +117,12 @@ func sortSnapshots(s []Snapshot, tag Tag) {
 }
 
 // ZrepFilesystems are those with TAG:dest-fs set locally or received: the
-// classic definition of "managed by zrep" for list and status -a.
+// classic definition of "managed by zrep" for list and status -a; and
+// those whose properties could not be read (Broken), so they fail by name.
 func (inv *Inventory) ZrepFilesystems(tag Tag) []*Filesystem {
 	var out []*Filesystem
 	for _, name := range inv.Order {
-		if fs := inv.FS[name]; fs.Managed(tag) {
+		if fs := inv.FS[name]; fs.Managed(tag) || fs.Broken != nil {
 			out = append(out, fs)
 		}
 	}
@@ -125,12 +138,24 @@ func (f *Filesystem) Managed(tag Tag) bool {
 
 // Masters are filesystems with a local TAG:master=yes whose TAG:src-host is
 // self: the same pool seen from another zone or host is not ours to sync.
+// Pairs this host may be master of whose master or src-host value is
+// garbage, and filesystems that could not be read, are in the list too:
+// syncing them fails with the fix instead of skipping them unseen.
 func (inv *Inventory) Masters(tag Tag, self string) []*Filesystem {
 	var out []*Filesystem
 	for _, fs := range inv.ZrepFilesystems(tag) {
-		if fs.IsMaster(tag) && fs.Prop(tag.SrcHost()).Any() == self {
-			out = append(out, fs)
+		host := fs.Prop(tag.SrcHost()).Any()
+		master := fs.Prop(tag.Master()).Local()
+		hostOK := ssh.ValidateHostName(host) == nil
+		switch {
+		case fs.Broken != nil:
+		case master == "yes" && host == self:
+		case master == "yes" && !hostOK:
+		case master != "" && master != "yes" && (host == self || !hostOK):
+		default:
+			continue
 		}
+		out = append(out, fs)
 	}
 	return out
 }

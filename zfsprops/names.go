@@ -29,6 +29,10 @@ func (t Tag) Sent() string         { return string(t) + ":sent" }
 func (t Tag) LastSent() string     { return string(t) + ":lastsent" }
 func (t Tag) LastSentTime() string { return string(t) + ":lastsenttime" }
 
+// Recursive is ours (classic has no such property): "yes" on both sides
+// of a pair made with -R, so every later command is recursive without -R.
+func (t Tag) Recursive() string { return string(t) + ":recursive" }
+
 // HoldTag is the user hold zrep puts on a pair's sync point, on both
 // sides, so that no pruning tool can break the incremental chain.
 func (t Tag) HoldTag() string { return string(t) + ":syncpoint" }
@@ -37,7 +41,7 @@ func (t Tag) HoldTag() string { return string(t) + ":syncpoint" }
 // batched query; Sent is included because the same query returns snapshots.
 func (t Tag) FilesystemProps() []string {
 	return []string{t.Master(), t.SrcFS(), t.SrcHost(), t.DestFS(), t.DestHost(),
-		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent()}
+		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive()}
 }
 
 // IsPrefixOf reports whether prop belongs to this tag ("zrep:..." for "zrep").

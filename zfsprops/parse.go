@@ -1,7 +1,6 @@
 package zfsprops
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"sort"
@@ -38,27 +37,154 @@ func joinComma(props []string) string {
 
 // ParseGet parses tab-separated zfs get output. Fields are split on tabs
 // only, never on runs of white space: names and values may hold spaces and
-// a value may be empty.
+// a value may be empty. It never gives up on the whole output: a value
+// holding a newline (zfs prints it raw, so one record spans several lines)
+// is joined back; what still cannot be read fails its own dataset only
+// (Broken), never the host.
 func ParseGet(out []byte) ([]PropLine, error) {
-	var lines []PropLine
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 64*1024), 1<<20) // user property values reach 8 KiB
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	res := ParseGetTolerant(out)
+	if len(res.Broken) > 0 {
+		return res.Lines, res.Broken[0]
+	}
+	return res.Lines, nil
+}
+
+// GetResult is zfs get output as far as it can be read.
+type GetResult struct {
+	Lines  []PropLine
+	Broken []*BrokenError // one per dataset whose lines could not be read, in order
+}
+
+// BrokenError is a dataset whose zfs get lines could not be read: a
+// property value holding a newline that did not join back into a record,
+// or a property listed twice (a value mimicking another line).
+type BrokenError struct {
+	Name string // the filesystem (the part before '@' of a snapshot)
+	Line int
+	Text string
+}
+
+func (e *BrokenError) Error() string {
+	return fmt.Sprintf("cannot read the properties of %s (zfs get output line %d: %q): a property value holds a newline or tab", e.Name, e.Line, e.Text)
+}
+
+// ParseGetTolerant parses what it can; see ParseGet. zfs prints each
+// property of a dataset once: one that repeats a property is broken too (a
+// value mimicking a line of it).
+func ParseGetTolerant(out []byte) GetResult {
+	var (
+		res      GetResult
+		broken   = map[string]bool{}
+		seen     = map[[2]string]bool{}
+		last     string // the dataset or snapshot of the previous record
+		pending  string // the first lines of a record whose value holds newlines
+		pendAt   int
+		pendName string // whose record pending is
+	)
+	markBroken := func(name, text string, n int) {
+		if broken[name] {
+			return
+		}
+		broken[name] = name != ""
+		res.Broken = append(res.Broken, &BrokenError{Name: name, Line: n, Text: text})
+	}
+	emit := func(l PropLine, n int, text string) {
+		last = l.Name
+		key := [2]string{l.Name, l.Property}
+		if seen[key] {
+			fs, _, _ := strings.Cut(l.Name, "@")
+			markBroken(fs, text, n)
+		}
+		seen[key] = true
+		res.Lines = append(res.Lines, l)
+	}
+	start := func(line string, n int) {
+		pending, pendAt = line, n
+		pendName, _, _ = strings.Cut(last, "@")
+		// A record's first line has at least name, property and the start
+		// of the value; anything shorter continues the previous value.
+		if f := strings.Split(line, "\t"); len(f) >= 3 && looksLikeName(f[0]) {
+			pendName, _, _ = strings.Cut(f[0], "@")
+		}
+	}
+	text := strings.TrimSuffix(string(out), "\n")
+	for i, line := range strings.Split(text, "\n") {
+		n := i + 1
+		if pending != "" {
+			joined := pending + "\n" + line
+			if l, ok := parseRecord(joined); ok && looksLikeName(l.Name) {
+				emit(l, pendAt, joined)
+				pending = ""
+				continue
+			}
+			if l, ok := parseRecord(line); ok && looksLikeName(l.Name) {
+				// The pending lines never completed: they fail their
+				// dataset alone, and this line starts afresh.
+				markBroken(pendName, pending, pendAt)
+				pending = ""
+				emit(l, n, line)
+				continue
+			}
+			pending = joined
+			continue
+		}
 		if line == "" {
 			continue
 		}
-		f := bytes.Split([]byte(line), []byte{'\t'})
-		if len(f) != 4 {
-			return nil, fmt.Errorf("zfs get output line %d: want 4 tab-separated fields, got %d: %q", n, len(f), line)
+		if l, ok := parseRecord(line); ok && looksLikeName(l.Name) {
+			emit(l, n, line)
+			continue
 		}
-		lines = append(lines, PropLine{
-			Name:     string(f[0]),
-			Property: string(f[1]),
-			Value:    Value{Value: string(f[2]), Source: ParseSource(string(f[3]))},
-		})
+		start(line, n)
 	}
-	return lines, sc.Err()
+	if pending != "" {
+		markBroken(pendName, pending, pendAt)
+	}
+	// A broken dataset's lines are not to be trusted: drop them.
+	if len(broken) > 0 {
+		kept := res.Lines[:0]
+		for _, l := range res.Lines {
+			fs, _, _ := strings.Cut(l.Name, "@")
+			if !broken[fs] {
+				kept = append(kept, l)
+			}
+		}
+		res.Lines = kept
+	}
+	return res
+}
+
+// parseRecord reads name<TAB>property<TAB>value<TAB>source. Names and
+// property names hold no tab; the source is one zfs prints; a value may
+// hold tabs (and, joined by the caller, newlines).
+func parseRecord(s string) (PropLine, bool) {
+	f := strings.Split(s, "\t")
+	if len(f) < 4 {
+		return PropLine{}, false
+	}
+	src := f[len(f)-1]
+	if !validSource(src) || f[0] == "" || f[1] == "" || strings.ContainsRune(f[0]+f[1], '\n') {
+		return PropLine{}, false
+	}
+	return PropLine{Name: f[0], Property: f[1],
+		Value: Value{Value: strings.Join(f[2:len(f)-1], "\t"), Source: ParseSource(src)}}, true
+}
+
+func validSource(s string) bool {
+	switch s {
+	case "-", "local", "received", "default", "temporary", "none":
+		return true
+	}
+	return strings.HasPrefix(s, "inherited from ")
+}
+
+// looksLikeName is a dataset or snapshot name as zfs prints one.
+func looksLikeName(s string) bool {
+	fs, snap, isSnap := strings.Cut(s, "@")
+	if isSnap && snap == "" {
+		return false
+	}
+	return fs != "" && validChars(fs) == nil
 }
 
 // Bookmark is one line of BookmarksArgv's listing.

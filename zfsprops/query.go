@@ -17,26 +17,44 @@ func ReadAll(ctx context.Context, h ssh.Host, tag Tag) (*Inventory, error) {
 	if err != nil {
 		return nil, classify(err)
 	}
-	lines, err := ParseGet(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", h.Name(), err)
+	return readInventory(h.Name(), out, tag), nil
+}
+
+// readInventory builds an Inventory from zfs get output; a dataset whose
+// lines cannot be read is in it, Broken, and fails alone.
+func readInventory(host string, out []byte, tag Tag) *Inventory {
+	res := ParseGetTolerant(out)
+	inv := NewInventory(res.Lines, tag)
+	for _, b := range res.Broken {
+		if b.Name != "" {
+			fs := inv.get(b.Name)
+			fs.Broken = brokenErr(host, b, tag)
+		}
 	}
-	return NewInventory(lines, tag), nil
+	return inv
+}
+
+// brokenErr says how to repair a broken dataset.
+func brokenErr(host string, b *BrokenError, tag Tag) error {
+	return WithHint(fmt.Errorf("%s: %w", host, b),
+		"on %s, list its values with zfs get -s local,received all %q and fix or clear the bad one (zfs inherit PROPERTY %q)", host, b.Name, b.Name)
+}
+
+// DetailProps are what ReadDetail asks for: the zrep properties, and each
+// snapshot's identity, creation order and size (the empty-source guard).
+func DetailProps(tag Tag) []string {
+	return append(tag.FilesystemProps(), "guid", "createtxg", "referenced")
 }
 
 // ReadDetail reads the named filesystems' zrep properties and their
-// direct snapshots with GUID, createtxg and TAG:sent, in one zfs call.
+// direct snapshots with GUID, createtxg, referenced and TAG:sent, in one
+// zfs call.
 func ReadDetail(ctx context.Context, h ssh.Host, tag Tag, names ...string) (*Inventory, error) {
-	props := append(tag.FilesystemProps(), "guid", "createtxg")
-	out, err := h.Run(ctx, GetArgs([]string{"-d", "1"}, props, names...), nil)
+	out, err := h.Run(ctx, GetArgs([]string{"-d", "1"}, DetailProps(tag), names...), nil)
 	if err != nil {
 		return nil, classify(err)
 	}
-	lines, err := ParseGet(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", h.Name(), err)
-	}
-	return NewInventory(lines, tag), nil
+	return readInventory(h.Name(), out, tag), nil
 }
 
 // ReadOne is ReadDetail for a single filesystem.
@@ -48,6 +66,9 @@ func ReadOne(ctx context.Context, h ssh.Host, tag Tag, name string) (*Filesystem
 	fs := inv.FS[name]
 	if fs == nil {
 		return nil, &NotExistError{Host: h.Name(), Name: name}
+	}
+	if fs.Broken != nil {
+		return nil, fs.Broken
 	}
 	return fs, nil
 }
