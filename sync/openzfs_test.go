@@ -90,17 +90,7 @@ func TestSyncFromBookmarkWhenSyncPointIsGone(t *testing.T) {
 // from its first block, without the source's local mountpoint (setting it
 // afterwards would mount it); _000000 is held on both sides and bookmarked.
 func TestInitOpenZFSReceivesReadonlyUnmounted(t *testing.T) {
-	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
-	env, _ := testEnv(t, local, remote)
-	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
-	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("local\n")
-	local.ExpectPrefix([]string{"zfs", "set"}).Times(7) // config, the sent mark, master
-	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
-	zfstest.OpenZFS(remote)
-	zfstest.OpenZFS(local)
-	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	env, local, remote := startOpenZFSInit(t, "local", 7) // config, the sent mark, master
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("FULL")
 	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "-x", "mountpoint", "pb/x"})
 	remote.Expect(setPropsArgv("pb/x")).Returns("")
@@ -121,17 +111,7 @@ func TestInitOpenZFSReceivesReadonlyUnmounted(t *testing.T) {
 // A full stream cut off mid-way leaves the receiver's partial receive: the
 // init undoes nothing, and says that running it again resumes.
 func TestInitInterruptedKeepsPartialReceive(t *testing.T) {
-	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
-	env, _ := testEnv(t, local, remote)
-	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
-	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
-	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
-	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
-	zfstest.OpenZFS(remote)
-	zfstest.OpenZFS(local)
-	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	env, local, remote := startOpenZFSInit(t, "default", 5) // config
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("PART")
 	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"}).Unreachable()
 	remote.Expect([]string{"zfs", "get", "-H", "-o", "value", "receive_resume_token", "pb/x"}).Returns("1-partial\n")
@@ -173,17 +153,7 @@ func TestInitResumesInterruptedInit(t *testing.T) {
 // exits 0: the writable replica is an init failure, undone, whose hint
 // names the permission.
 func TestInitRefusesWritableReplica(t *testing.T) {
-	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
-	env, _ := testEnv(t, local, remote)
-	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
-	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
-	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns("default\n")
-	local.ExpectPrefix([]string{"zfs", "set"}).Times(5)
-	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
-	zfstest.OpenZFS(remote)
-	zfstest.OpenZFS(local)
-	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	env, local, remote := startOpenZFSInit(t, "default", 5) // config
 	local.Expect([]string{"zfs", "send", "-p", "pa/x@zrep_000000"}).Returns("FULL")
 	remote.Expect([]string{"zfs", "recv", "-s", "-u", "-o", "readonly=on", "pb/x"})
 	remote.Expect(setPropsArgv("pb/x")).Returns("")
@@ -213,4 +183,23 @@ func TestTransferReportsTheSendersCause(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot hold 'pa/x@a': permission denied") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// startOpenZFSInit stubs what an init of pa/x to a new hostb:pb/x does on
+// OpenZFS before its full stream: read, check the destination, write the
+// config (sets zfs set calls in all) and snapshot. mountpoint is the
+// source of pa/x's mountpoint.
+func startOpenZFSInit(t *testing.T, mountpoint string, sets int) (*Env, *sshtest.Fake, *sshtest.Fake) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb/x"}).Fails(1, "cannot open 'pb/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "pb"}).Returns("pb\n")
+	local.Expect([]string{"zfs", "get", "-H", "-o", "source", "mountpoint", "pa/x"}).Returns(mountpoint + "\n")
+	local.ExpectPrefix([]string{"zfs", "set"}).Times(sets)
+	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000000"})
+	zfstest.OpenZFS(remote)
+	zfstest.OpenZFS(local)
+	local.Expect([]string{"zfs", "get", "-H", "-o", "value", "encryption", "pa/x"}).Returns("off\n")
+	return env, local, remote
 }
