@@ -257,3 +257,12 @@ func TestIdentifyPartner(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyFraction(t *testing.T) {
+	for in, want := range map[string]float64{"": 0.5, "0": 0, "0.25": 0.25, "50%": 0.5, "1": 1, "10%": 0.1} {
+		got, err := emptyFraction(in)
+		if err != nil || got != want {
+			t.Errorf("emptyFraction(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}

@@ -191,6 +191,14 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	fraction, err := emptyFraction(f.Getenv("ZREP_EMPTY_FRACTION"))
+	if err != nil {
+		return nil, err
+	}
+	forceEmpty := f.Getenv("ZREP_FORCE_EMPTY")
+	if forceEmpty != "" && forceEmpty != "yes" && forceEmpty != "no" {
+		return nil, usagef("ZREP_FORCE_EMPTY: %q is neither yes (send a source that looks emptied) nor no", forceEmpty)
+	}
 	return &zsync.Env{
 		Tag:             tag,
 		Self:            self,
@@ -215,6 +223,8 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		ResumeFlags:     resumeFlags,
 		NoRaw:           raw == "no",
 		StallTimeout:    stall,
+		EmptyFraction:   fraction,
+		ForceEmpty:      forceEmpty == "yes",
 	}, nil
 }
 
@@ -253,4 +263,22 @@ func stallTimeout(v string) (time.Duration, error) {
 		return 0, usagef("ZREP_STALL_TIMEOUT: %q is not seconds or a duration such as 90s or 10m", v)
 	}
 	return d, nil
+}
+
+// emptyFraction reads ZREP_EMPTY_FRACTION: a fraction (0.5) or a
+// percentage (50%) of the last sent snapshot's size under which a new one
+// is not sent; 0 turns the guard off; unset is 50 %.
+func emptyFraction(v string) (float64, error) {
+	if v == "" {
+		return 0.5, nil
+	}
+	num, pct := strings.CutSuffix(v, "%")
+	x, err := strconv.ParseFloat(num, 64)
+	if pct {
+		x /= 100
+	}
+	if err != nil || x < 0 || x > 1 || x != x {
+		return 0, usagef("ZREP_EMPTY_FRACTION: %q is not a fraction from 0 to 1 (0.5) or a percentage (50%%)", v)
+	}
+	return x, nil
 }

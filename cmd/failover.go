@@ -11,6 +11,9 @@ import (
 type RoleOptions struct {
 	failover.Options
 	Takeover bool
+	// ForceEmpty (--force-empty) lets the last sync send a source that
+	// looks emptied.
+	ForceEmpty bool
 }
 
 // NewCmdFailover is `zrep failover [-f] [-L] FS[@SNAP] [REMOTEHOST]`.
@@ -80,6 +83,7 @@ func newRoleCmd(f *Factory, runF func(*RoleOptions) error, takeover bool, use, s
 			if err != nil {
 				return err
 			}
+			r.ForceEmpty = r.ForceEmpty || o.ForceEmpty
 			if takeover {
 				return r.Takeover(c.Context(), o.Options)
 			}
@@ -88,5 +92,6 @@ func newRoleCmd(f *Factory, runF func(*RoleOptions) error, takeover bool, use, s
 	}
 	c.Flags().BoolVarP(&o.Local, "local", "L", false, "local only: do not contact the partner")
 	c.Flags().BoolVarP(&o.RecvForce, "force", "f", false, "zfs recv -F on the receiver; a rollback may destroy snapshots zrep did not make")
+	c.Flags().BoolVar(&o.ForceEmpty, "force-empty", false, "send the last sync even if the source looks emptied (also $ZREP_FORCE_EMPTY=yes)")
 	return c
 }

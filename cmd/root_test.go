@@ -42,6 +42,7 @@ func TestSyncFlags(t *testing.T) {
 		{args: []string{"-f", "-v", "-r", "-c", "-q", "30", "all"}, want: SyncOptions{All: true, Force: true, NoCountdown: true, Verbose: true, Resume: true, ChangedOnly: true, Quiet: 30, Jobs: 1}},
 		{args: []string{"-frc", "all"}, want: SyncOptions{All: true, Force: true, NoCountdown: true, Resume: true, ChangedOnly: true, Jobs: 1}},
 		{args: []string{"all"}, env: map[string]string{"ZREP_CHANGEDONLY": "yes", "ZREP_RESUME": "1"}, want: SyncOptions{All: true, ChangedOnly: true, Resume: true, Jobs: 1}},
+		{args: []string{"--force-empty", "pa/x"}, want: SyncOptions{Datasets: []string{"pa/x"}, ForceEmpty: true, Jobs: 1}},
 		{args: []string{"-q", "20", "all"}, wantErr: "-q must be at least 30"},
 		{args: []string{}, wantErr: "sync needs FS"},
 		{args: []string{"pa/$(reboot)"}, wantErr: "not allowed"},

@@ -33,6 +33,9 @@ type SyncOptions struct {
 	Existing bool
 	// Pull is refresh: run on the replica, pull from the master.
 	Pull bool
+	// ForceEmpty (--force-empty) sends a snapshot the empty-source guard
+	// would refuse.
+	ForceEmpty bool
 }
 
 // NewCmdSync is `zrep sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS…|all|FS@SNAP` (alias -S).
@@ -126,6 +129,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
+	c.Flags().BoolVar(&o.ForceEmpty, "force-empty", false, "send even if the source looks emptied (its new snapshot refers to under ZREP_EMPTY_FRACTION of the last sent one; also $ZREP_FORCE_EMPTY=yes)")
 	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume interrupted transfers (always done where zfs supports it; also $ZREP_RESUME)")
 	return syncCmd{c, o}
 }
@@ -136,6 +140,7 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 		return err
 	}
 	env.Verbose = env.Verbose || o.Verbose
+	env.ForceEmpty = env.ForceEmpty || o.ForceEmpty
 	if o.Snap != "" {
 		countdown := 20 * time.Second
 		if o.NoCountdown {

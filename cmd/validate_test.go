@@ -113,6 +113,12 @@ func TestHostileInputsAreUsageErrors(t *testing.T) {
 		{args: []string{"sync", "all"}, env: map[string]string{"SSH": `ssh "x`}, want: `SSH="ssh \"x"`},
 		{args: []string{"--ssh", "-oProxyCommand=x", "sync", "all"}, want: "--ssh=\"-oProxyCommand=x\": the program name must not start with '-'"},
 		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_RUNDIR": "run"}, want: `ZREP_RUNDIR "run" is not an absolute path`},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_EMPTY_FRACTION": "half"}, want: `ZREP_EMPTY_FRACTION: "half" is not a fraction`},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_EMPTY_FRACTION": "1.5"}, want: "ZREP_EMPTY_FRACTION"},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_EMPTY_FRACTION": "150%"}, want: "ZREP_EMPTY_FRACTION"},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_EMPTY_FRACTION": "NaN"}, want: "ZREP_EMPTY_FRACTION"},
+		{args: []string{"sync", "all"}, env: map[string]string{"ZREP_FORCE_EMPTY": "1"}, want: `ZREP_FORCE_EMPTY: "1" is neither yes`},
+		{args: []string{"sync", "--force-empty=maybe", "all"}, want: "force-empty"},
 		// The same knobs from /etc/default/zrep.
 		{args: []string{"sync", "all"}, defaults: "ZREP_SAVE_COUNT=0\n", want: "ZREP_SAVE_COUNT"},
 		{args: []string{"sync", "all"}, defaults: "export ZREP_R=yes\n", want: "ZREP_R"},

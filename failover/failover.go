@@ -20,6 +20,7 @@ func (r *Roles) Failover(ctx context.Context, o Options) error {
 		return err
 	}
 	defer unlock()
+	r = r.forPair(f)
 	cfg := f.Config(r.Tag)
 	if !cfg.Master {
 		return zfsprops.WithHint(&zsync.NotMasterError{Host: r.Self, FS: o.FS, Op: "fail over"},
@@ -51,6 +52,9 @@ func (r *Roles) Failover(ctx context.Context, o Options) error {
 	dst, err := zfsprops.ReadOne(ctx, h, r.Tag, cfg.DestFS)
 	if err != nil {
 		return zsync.PartnerErr(err, reach, fmt.Sprintf("failover to %s:%s (nothing changed)", reach, cfg.DestFS))
+	}
+	if err := dst.CheckConfig(r.Tag, reach); err != nil {
+		return err
 	}
 	dcfg := dst.Config(r.Tag)
 	if dst.IsMaster(r.Tag) {

@@ -53,7 +53,12 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 		}
 	}
 	if o.Snap == "" {
-		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.RecvForce}); err != nil {
+		verb := "failover"
+		if rep.Host == r.Local {
+			verb = "takeover"
+		}
+		retry := r.zrep("%s --force-empty %s", verb, o.FS)
+		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.RecvForce, Retry: retry}); err != nil {
 			return u.fail(ctx, what, m, err)
 		}
 	} else if err := r.rollbackBoth(ctx, m, rep, o); err != nil {
@@ -146,17 +151,19 @@ func (r *Roles) notBusy(ctx context.Context, e *end) error {
 	if err != nil {
 		return err
 	}
-	return r.busy(e, strings.TrimSpace(string(out)))
+	return r.busy(ctx, e, strings.TrimSpace(string(out)))
 }
 
 // busy is the error for a partner filesystem whose lock-pid is pid, nil
-// when there is none.
-func (r *Roles) busy(e *end, pid string) error {
-	if pid == "" {
-		return nil
+// when there is none or when it is stale (no zrep runs as that process
+// there): then it is cleared, with a warning.
+func (r *Roles) busy(ctx context.Context, e *end, pid string) error {
+	busy, err := r.PartnerLock(ctx, e.Side, pid)
+	if err != nil || busy == nil {
+		return err
 	}
 	return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
-		"retry in a moment; if no zrep runs there, clear it on %s: zfs inherit %s %q", e.Name, r.Tag.LockPID(), e.FS.Name)
+		"retry when it has finished (ps -p %s on %s shows it)", pid, e.Name)
 }
 
 // undo remembers how to reverse the steps of a role change.

@@ -49,11 +49,24 @@ func (r *Roles) lockLocal(ctx context.Context, fs string) (func(), *zfsprops.Fil
 		unlock()
 		return nil, nil, zfsprops.WithHint(fmt.Errorf("%s on %s is not a zrep filesystem", fs, r.Self), "zrep list shows the pairs on this host")
 	}
+	if err := f.CheckConfig(r.Tag, r.Self); err != nil {
+		unlock()
+		return nil, nil, err
+	}
 	if err := r.needRoot(ctx, fs); err != nil {
 		unlock()
 		return nil, nil, err
 	}
 	return unlock, f, nil
+}
+
+// forPair is the run's environment for the pair of f: recursive when its
+// pair was made with -R (TAG:recursive), -R typed or not.
+func (r *Roles) forPair(f *zfsprops.Filesystem) *Roles {
+	if e := r.ForPair(f); e != r.Env {
+		return &Roles{e}
+	}
+	return r
 }
 
 // euid is the effective user id (a variable for tests).

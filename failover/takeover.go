@@ -20,6 +20,7 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 		return err
 	}
 	defer unlock()
+	r = r.forPair(f)
 	cfg := f.Config(r.Tag)
 	if cfg.Master {
 		return zfsprops.WithHint(fmt.Errorf("%s is already master on %s", o.FS, r.Self),
@@ -53,6 +54,9 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 		}
 		return err
 	}
+	if err := src.CheckConfig(r.Tag, reach); err != nil {
+		return err
+	}
 	scfg := src.Config(r.Tag)
 	if !src.IsMaster(r.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s:%s is not master, cannot take over from it", reach, cfg.SrcFS),
@@ -63,7 +67,7 @@ func (r *Roles) Takeover(ctx context.Context, o Options) error {
 			"check the pairing with zrep list -v on both hosts")
 	}
 	m := &end{Side: zsync.Side{Host: h, Name: reach, FS: src}, reach: reach}
-	if err := r.busy(m, src.Prop(r.Tag.LockPID()).Local()); err != nil {
+	if err := r.busy(ctx, m, src.Prop(r.Tag.LockPID()).Local()); err != nil {
 		return err
 	}
 	fmt.Fprintf(r.Out, "Starting failover from remote side %s\n", reach)

@@ -27,6 +27,7 @@ func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
 		return lockReadErr(err, name)
 	}
 	defer held.Unlock()
+	e = e.ForPair(fs)
 	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && zrepRunning(pid) {
 		return zfsprops.WithHint(&lock.BusyError{Dataset: name, PID: pid}, "wait for the other zrep to finish")
 	}

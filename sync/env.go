@@ -53,8 +53,46 @@ type Env struct {
 	// Identify learns a partner's own host name; nil runs uname -n there.
 	Identify func(ctx context.Context, h ssh.Host) (string, error)
 
+	// EmptyFraction (ZREP_EMPTY_FRACTION, default 0.5) is the empty-source
+	// guard: a new snapshot referencing less than this fraction of the
+	// last sent one is not sent; 0 turns the guard off. ForceEmpty
+	// (--force-empty, ZREP_FORCE_EMPTY=yes) sends it anyway.
+	EmptyFraction float64
+	ForceEmpty    bool
+
+	cache *runCache // shared by the copies ForPair makes
+}
+
+// runCache is what one run learns once and shares between pairs.
+type runCache struct {
 	mu   gosync.Mutex
-	feat map[string]zfsprops.Features // per host, for this run
+	feat map[string]zfsprops.Features // per host
+}
+
+// cacheMu guards the lazy creation of Env.cache only.
+var cacheMu gosync.Mutex
+
+func (e *Env) runCache() *runCache {
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if e.cache == nil {
+		e.cache = &runCache{}
+	}
+	return e.cache
+}
+
+// ForPair is the environment for one pair: recursive (send -R, snapshot
+// and destroy -r) when fs records that its pair was made with -R
+// (TAG:recursive=yes on either side), whether or not -R was typed; a pair
+// made by classic zrep has no such property and follows -R / ZREP_R.
+func (e *Env) ForPair(fs *zfsprops.Filesystem) *Env {
+	if e.Recursive || fs == nil || !fs.Config(e.Tag).Recursive {
+		return e
+	}
+	e.runCache()
+	c := *e
+	c.Recursive = true
+	return &c
 }
 
 func (e *Env) now() time.Time {

@@ -24,6 +24,25 @@ func ExpireMaster(tag zfsprops.Tag, snaps []zfsprops.Snapshot, lastSent string, 
 	return oldest(older, savecount-1)
 }
 
+// ExpireUnsent picks the _unsent snapshots of failed runs that are newer
+// than every sent one, which ExpireMaster never reaches; all of them go
+// (one more _unsent snapshot is about to be made, or a sync just
+// succeeded past them), so a string of failing runs leaves at most one.
+func ExpireUnsent(tag zfsprops.Tag, snaps []zfsprops.Snapshot) []string {
+	var names []string
+	for i := len(snaps) - 1; i >= 0; i-- {
+		s := snaps[i]
+		_, unsent, ok := tag.ParseSerial(s.Short())
+		if ok && !unsent && s.SentTime() != 0 {
+			break
+		}
+		if ok && unsent {
+			names = append([]string{s.Name}, names...)
+		}
+	}
+	return names
+}
+
 // ExpireReplica picks what a non-master side destroys: all but the newest
 // savecount zrep snapshots.
 func ExpireReplica(tag zfsprops.Tag, snaps []zfsprops.Snapshot, savecount int) []string {
@@ -76,6 +95,10 @@ func (e *Env) expireSide(ctx context.Context, h ssh.Host, fs *zfsprops.Filesyste
 	var doomed []string
 	if master {
 		doomed = ExpireMaster(e.Tag, snaps, lastSent, n)
+		// _unsent snapshots newer than the last sent one: the newest stays.
+		if unsent := ExpireUnsent(e.Tag, snaps); len(unsent) > 1 {
+			doomed = append(doomed, unsent[:len(unsent)-1]...)
+		}
 	} else {
 		doomed = ExpireReplica(e.Tag, snaps, n)
 	}

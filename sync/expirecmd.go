@@ -22,6 +22,10 @@ func (e *Env) Expire(ctx context.Context, name string, o ExpireOptions) error {
 		return lockReadErr(err, name)
 	}
 	defer held.Unlock()
+	if err := fs.CheckConfig(e.Tag, e.Self); err != nil {
+		return err
+	}
+	e = e.ForPair(fs)
 	if !fs.Managed(e.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not a zrep filesystem, nothing to expire", name, e.Self),
 			"zrep list shows the zrep filesystems here")
@@ -71,6 +75,9 @@ func (e *Env) replicaOf(ctx context.Context, name string, cfg zfsprops.Config) (
 	dst, err := zfsprops.ReadOne(ctx, h, e.Tag, cfg.DestFS)
 	if err != nil {
 		return nil, nil, e.partnerReadErr(err, cfg)
+	}
+	if err := dst.CheckConfig(e.Tag, cfg.DestHost); err != nil {
+		return nil, nil, err
 	}
 	if dst.IsMaster(e.Tag) {
 		return nil, nil, e.splitBrain(name, cfg)

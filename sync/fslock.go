@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/zrep-go/zrep/lock"
@@ -49,9 +50,16 @@ func (e *Env) lockAndRead(ctx context.Context, name string) (*lock.Held, *zfspro
 // claim advertises the lock in TAG:lock-pid/lock-time, unless a classic
 // zrep on this host holds it there. On error the flock is released.
 func (e *Env) claim(ctx context.Context, fs *zfsprops.Filesystem, held *lock.Held) (*fsLock, error) {
-	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && zrepRunning(pid) {
-		held.Unlock()
-		return nil, &lock.BusyError{Dataset: fs.Name, PID: pid}
+	if v := fs.Prop(e.Tag.LockPID()).Local(); v != "" {
+		pid, _ := strconv.Atoi(v)
+		switch {
+		case pid == os.Getpid():
+		case pid > 0 && zrepRunning(pid):
+			held.Unlock()
+			return nil, &lock.BusyError{Dataset: fs.Name, PID: pid}
+		default:
+			e.warn("%s:%s: clearing a stale %s=%s (no zrep runs as that process)", e.Self, fs.Name, e.Tag.LockPID(), v)
+		}
 	}
 	l := &fsLock{env: e, h: e.Local, name: fs.Name, held: held}
 	err := zfsprops.Set(ctx, e.Local, fs.Name, e.Tag.LockPID(), strconv.Itoa(os.Getpid()))
@@ -105,3 +113,53 @@ func (e *Env) LockFS(ctx context.Context, name string) (unlock func(), fs *zfspr
 	}
 	return func() { l.unlock(context.WithoutCancel(ctx)) }, fs, nil
 }
+
+// remoteBusy checks the lock-pid a partner's filesystem carries (read with
+// it): a live zrep there is a *lock.BusyError; one left by a killed run
+// (the process gone, or the pid reused by something else) is cleared with
+// a warning, and the caller goes on.
+func (e *Env) remoteBusy(ctx context.Context, s Side) (*lock.BusyError, error) {
+	return e.PartnerLock(ctx, s, s.FS.Prop(e.Tag.LockPID()).Local())
+}
+
+// PartnerLock is remoteBusy for a lock-pid value read by the caller.
+func (e *Env) PartnerLock(ctx context.Context, s Side, value string) (*lock.BusyError, error) {
+	if value == "" {
+		return nil, nil
+	}
+	pid, err := strconv.Atoi(value)
+	if err == nil && pid > 0 {
+		live, known := e.zrepRunningOn(ctx, s, pid)
+		if live || !known {
+			return &lock.BusyError{Dataset: s.String(), PID: pid}, nil
+		}
+	}
+	e.warn("%s: clearing a stale %s=%s (no zrep runs as that process on %s)", s, e.Tag.LockPID(), value, s.Name)
+	if err := zfsprops.Inherit(ctx, s.Host, s.FS.Name, e.Tag.LockTime()); err != nil {
+		return nil, fmt.Errorf("%s: clearing the stale %s: %w", s, e.Tag.LockTime(), err)
+	}
+	if err := zfsprops.Inherit(ctx, s.Host, s.FS.Name, e.Tag.LockPID()); err != nil {
+		return nil, fmt.Errorf("%s: clearing the stale %s: %w", s, e.Tag.LockPID(), err)
+	}
+	delete(s.FS.Props, e.Tag.LockPID())
+	delete(s.FS.Props, e.Tag.LockTime())
+	return nil, nil
+}
+
+// zrepRunningOn asks a host whether pid is a zrep there, with POSIX ps
+// (Linux, the BSDs, illumos): known is false when ps could not answer, and
+// the lock then counts.
+func (e *Env) zrepRunningOn(ctx context.Context, s Side, pid int) (live, known bool) {
+	out, err := s.Host.Run(ctx, psArgv(pid), nil)
+	if err == nil {
+		return bytes.Contains(out, []byte("zrep")), true
+	}
+	var xe *ssh.ExitError
+	if errors.As(err, &xe) && xe.Code == 1 && strings.TrimSpace(string(out)) == "" {
+		return false, true // ps -p: no such process
+	}
+	return false, false
+}
+
+// psArgv prints a process's command line, or exits 1 when there is none.
+func psArgv(pid int) []string { return []string{"ps", "-p", strconv.Itoa(pid), "-o", "args="} }

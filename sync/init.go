@@ -122,10 +122,17 @@ func (e *Env) completeInit(ctx context.Context, o InitOptions, ends initEnds, sr
 
 // initProps is the pairing init writes on the source.
 func (e *Env) initProps(o InitOptions, ends initEnds) [][2]string {
-	return [][2]string{
+	props := [][2]string{
 		{e.Tag.SrcFS(), o.Src}, {e.Tag.SrcHost(), ends.srcSelf}, {e.Tag.DestFS(), o.DestFS},
 		{e.Tag.DestHost(), ends.destHost}, {e.Tag.SaveCount(), e.SaveCount},
 	}
+	if e.Recursive {
+		// Ours, not classic's: later commands on either side are
+		// recursive without -R (a cron line without it would otherwise
+		// replicate the parent only).
+		props = append(props, [2]string{e.Tag.Recursive(), "yes"})
+	}
+	return props
 }
 
 // localMountpoint reports whether the source sets its own mountpoint,

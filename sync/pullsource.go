@@ -22,6 +22,7 @@ func (e *Env) SendLatest(ctx context.Context, snap, token string, w io.Writer) e
 		return err
 	}
 	defer unlock()
+	e = e.ForPair(fs)
 	zs := fs.ZrepSnapshots(e.Tag)
 	if len(zs) == 0 || zs[len(zs)-1].Short() != short {
 		return fmt.Errorf("sync error: %s is not the latest zrep snapshot of %s", snap, name)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/zrep-go/zrep/lock"
-	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
@@ -29,6 +27,10 @@ func (e *Env) Refresh(ctx context.Context, name string, o SyncOptions) error {
 		return err
 	}
 	defer held.Unlock()
+	if err := dst.CheckConfig(e.Tag, e.Self); err != nil {
+		return err
+	}
+	e = e.ForPair(dst)
 	cfg := dst.Config(e.Tag)
 	if !dst.Managed(e.Tag) {
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
@@ -38,13 +40,9 @@ func (e *Env) Refresh(ctx context.Context, name string, o SyncOptions) error {
 		return zfsprops.WithHint(fmt.Errorf("%s is master on %s: refresh pulls into a replica", name, e.Self),
 			"to send its changes, run zrep sync %s", name)
 	}
-	if err := ssh.ValidateHostName(cfg.SrcHost); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.SrcHost(), err),
-			"set the source with: zfs set %s=HOST %s", e.Tag.SrcHost(), name)
-	}
-	if err := zfsprops.ValidateFilesystem(cfg.SrcFS); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.SrcFS(), err),
-			"set the source with: zfs set %s=POOL/NAME %s", e.Tag.SrcFS(), name)
+	if cfg.SrcHost == "" || cfg.SrcFS == "" {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s or %s", name, e.Self, e.Tag.SrcHost(), e.Tag.SrcFS()),
+			"set the pair's source with: zrep changeconfig -d %s SRCHOST SRCFS", name)
 	}
 	l, err := e.claim(ctx, dst, held)
 	if errors.As(err, &busy) {
@@ -67,14 +65,23 @@ func (e *Env) Refresh(ctx context.Context, name string, o SyncOptions) error {
 	if err != nil {
 		return partnerErr(err, cfg.SrcHost, fmt.Sprintf("pulling from %s:%s", cfg.SrcHost, cfg.SrcFS))
 	}
+	if err := src.CheckConfig(e.Tag, cfg.SrcHost); err != nil {
+		return err
+	}
 	if err := e.checkSource(src, cfg, name); err != nil {
 		return err
 	}
-	// Not ours to flock: a sync or zrep running there shows in lock-pid.
-	if pid, _ := strconv.Atoi(src.Prop(e.Tag.LockPID()).Local()); pid > 0 {
-		return e.quiet(dst, &lock.BusyError{Dataset: cfg.SrcHost + ":" + cfg.SrcFS, PID: pid}, o.Quiet)
+	// Not ours to flock: a sync or zrep running there shows in lock-pid;
+	// one left by a killed run is cleared.
+	if busy, err := e.remoteBusy(ctx, Side{h, cfg.SrcHost, src}); err != nil || busy != nil {
+		if busy != nil {
+			return e.quiet(dst, busy, o.Quiet)
+		}
+		return err
 	}
-	_, err = e.Replicate(ctx, Side{h, cfg.SrcHost, src}, Side{e.Local, e.Self, dst}, Step{Force: o.Force, Expire: true})
+	e = e.ForPair(src)
+	_, err = e.Replicate(ctx, Side{h, cfg.SrcHost, src}, Side{e.Local, e.Self, dst},
+		Step{Force: o.Force, Expire: true, Retry: e.zrepCmd("refresh --force-empty %s", name)})
 	return err
 }
 

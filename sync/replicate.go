@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type Step struct {
 	Existing    bool // synconly: send up to the newest zrep snapshot instead of taking one
 	Expire      bool
 	ChangedOnly bool // sync -c: no snapshot when nothing was written since the sync point
+	// Retry is the command that sends anyway when the empty-source guard
+	// refuses ("zrep sync --force-empty FS").
+	Retry string
 }
 
 // Replicate sends src's changes since the newest snapshot both sides share
@@ -77,6 +81,19 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
 			return "", fmt.Errorf("could not create snapshot %s on %s: %w", snap, src.Name, err)
 		}
+	}
+	if err := e.emptyGuard(ctx, src, snap, o); err != nil {
+		var ee *EmptySourceError
+		if errors.As(err, &ee) {
+			ee.Fate = snap + " kept: synconly did not make it"
+			if !o.Existing {
+				ee.Fate = snap + " destroyed"
+				if _, derr := zfsprops.Run(context.WithoutCancel(ctx), src.Host, zfsprops.DestroyArgv(e.Recursive, false, snap)); derr != nil {
+					ee.Fate = snap + " left in place: " + oneLine(derr)
+				}
+			}
+		}
+		return "", err
 	}
 	e.say("sending %s to %s", snap, dst)
 	sentAt := strconv.FormatInt(e.now().Unix(), 10)
@@ -159,6 +176,11 @@ func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours b
 	case e.RenameUnsent:
 		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.RenameArgv(e.Recursive, snap, snap+"_unsent")); err == nil {
 			next = "renamed to " + short + "_unsent"
+			// Failing runs must not pile up snapshots: only the newest
+			// _unsent one is kept.
+			if err := e.destroy(ctx, src.Host, ExpireUnsent(e.Tag, src.FS.Snapshots)); err != nil {
+				e.warn("%s: %s", src.Name, oneLine(err))
+			}
 		}
 	default:
 		if _, err := zfsprops.Run(ctx, src.Host, zfsprops.DestroyArgv(e.Recursive, false, snap)); err == nil {

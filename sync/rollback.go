@@ -30,6 +30,10 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		return err
 	}
 	defer held.Unlock()
+	if err := src.CheckConfig(e.Tag, e.Self); err != nil {
+		return err
+	}
+	e = e.ForPair(src)
 	cfg := src.Config(e.Tag)
 	if !cfg.Master || cfg.SrcHost != e.Self {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name}, "run this on the master host of the pair")
@@ -56,6 +60,9 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 	dst, err := zfsprops.ReadOne(ctx, h, e.Tag, cfg.DestFS)
 	if err != nil {
 		return partnerErr(err, cfg.DestHost, fmt.Sprintf("rolling back %s:%s", cfg.DestHost, cfg.DestFS))
+	}
+	if err := dst.CheckConfig(e.Tag, cfg.DestHost); err != nil {
+		return err
 	}
 	if dst.IsMaster(e.Tag) {
 		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},

@@ -44,6 +44,7 @@ func (e *Env) SentSync(ctx context.Context, snap string, o SentSyncOptions) erro
 		return lockReadErr(err, name)
 	}
 	defer held.Unlock()
+	e = e.ForPair(fs)
 	ours, ok := findSnapshot(fs.Snapshots, short)
 	if !ok {
 		return zfsprops.WithHint(&zfsprops.NotExistError{Host: e.Self, Name: snap}, "zfs list -t snapshot -r %s shows the snapshots there", name)

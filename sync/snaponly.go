@@ -16,6 +16,7 @@ func (e *Env) SnapOnly(ctx context.Context, name string) (string, error) {
 		return "", lockReadErr(err, name)
 	}
 	defer held.Unlock()
+	e = e.ForPair(fs)
 	// Refused before the lock properties are set: nothing changes then.
 	if _, err := e.ownMaster(fs, "snapshot it"); err != nil {
 		return "", err
@@ -40,6 +41,8 @@ func (e *Env) ownMaster(fs *zfsprops.Filesystem, what string) (zfsprops.Config, 
 	case !fs.Managed(e.Tag):
 		return cfg, zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep, cannot %s", fs.Name, e.Self, what),
 			"run: zrep %sinit %s DESTHOST DESTFS", e.tagFlag(), fs.Name)
+	case fs.CheckConfig(e.Tag, e.Self) != nil:
+		return cfg, fs.CheckConfig(e.Tag, e.Self)
 	case !cfg.Master:
 		return cfg, zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: fs.Name, Op: what},
 			"its master is %s:%s; run zrep there", cfg.SrcHost, cfg.SrcFS)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/zrep-go/zrep/lock"
-	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
@@ -34,6 +33,10 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		return err
 	}
 	defer held.Unlock()
+	if err := src.CheckConfig(e.Tag, e.Self); err != nil {
+		return err
+	}
+	e = e.ForPair(src)
 	cfg := src.Config(e.Tag)
 	if cfg.DestFS == "" || cfg.DestHost == "" {
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
@@ -48,14 +51,6 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		// from both: only the host named in src-host is master.
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
 			"%s says its master host is %q; run zrep sync there, or set ZREP_SRC_HOST if this host was renamed", e.Tag.SrcHost(), cfg.SrcHost)
-	}
-	if err := ssh.ValidateHostName(cfg.DestHost); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestHost(), err),
-			"set the partner with: zfs set %s=HOST %s", e.Tag.DestHost(), name)
-	}
-	if err := zfsprops.ValidateFilesystem(cfg.DestFS); err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s has a bad %s: %w", name, e.Tag.DestFS(), err),
-			"set the destination with: zfs set %s=POOL/NAME %s", e.Tag.DestFS(), name)
 	}
 	l, err := e.claim(ctx, src, held)
 	if errors.As(err, &busy) {
@@ -100,11 +95,16 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	if err != nil {
 		return partnerErr(err, cfg.DestHost, fmt.Sprintf("sending to %s:%s", cfg.DestHost, cfg.DestFS))
 	}
+	if err := dst.CheckConfig(e.Tag, cfg.DestHost); err != nil {
+		return err
+	}
 	if dst.IsMaster(e.Tag) {
 		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: src.Name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
 			"decide which side's data to keep; on the other side run zrep failover -L (or zfs inherit %s)", e.Tag.Master())
 	}
+	e = e.ForPair(dst)
 	_, err = e.Replicate(ctx, Side{e.Local, e.Self, src}, Side{h, cfg.DestHost, dst},
-		Step{Force: o.Force, Expire: true, ChangedOnly: o.ChangedOnly, Existing: o.Existing})
+		Step{Force: o.Force, Expire: true, ChangedOnly: o.ChangedOnly, Existing: o.Existing,
+			Retry: e.zrepCmd("sync --force-empty %s", src.Name)})
 	return err
 }

@@ -65,13 +65,13 @@ func (f *Filesystem) CheckConfig(tag Tag, host string) error {
 	}
 	for _, p := range []struct{ prop, role string }{{tag.SrcFS(), "source"}, {tag.DestFS(), "destination"}} {
 		if v := f.Prop(p.prop); v.Set() && ValidateFilesystem(v.Value) != nil {
-			return bad(p.prop, v.Value, "not a dataset name",
+			return bad(p.prop, v.Value, ValidateFilesystem(v.Value).Error(),
 				"on %s run: zfs set %s=POOL/NAME %q with the pair's %s filesystem (or zrep changeconfig)", host, p.prop, f.Name, p.role)
 		}
 	}
 	for _, p := range []struct{ prop, role string }{{tag.SrcHost(), "source"}, {tag.DestHost(), "destination"}} {
 		if v := f.Prop(p.prop); v.Set() && ssh.ValidateHostName(v.Value) != nil {
-			return bad(p.prop, v.Value, "not a host name",
+			return bad(p.prop, v.Value, ssh.ValidateHostName(v.Value).Error(),
 				"on %s run: zfs set %s=HOST %q with the pair's %s host (or zrep changeconfig)", host, p.prop, f.Name, p.role)
 		}
 	}
