@@ -2,10 +2,12 @@ package ssh_test
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/ssh/hosttest"
@@ -15,19 +17,29 @@ import (
 // ssh config for hosta, hostb and hostc (real sshd on 127.0.0.11-13).
 const testHostsHome = "/var/lib/zrep-testhosts/home"
 
+// hostbSSHD is hostb's sshd, the one these tests talk to.
+const hostbSSHD = "127.0.0.12:22"
+
 // needTestHosts returns testHostsHome, or skips the test when the test
 // hosts are not up, unless ZREP_TEST_REQUIRE lists e2e (CI), where a skip
-// would hide a broken setup.
+// would hide a broken setup. The config alone is not proof: it outlives a
+// reboot, the hosts do not, so hostb's sshd must answer too.
 func needTestHosts(t testing.TB) string {
 	t.Helper()
+	msg := ""
 	if _, err := os.Stat(filepath.Join(testHostsHome, ".ssh", "config")); err != nil {
-		msg := "test hosts are not up (run scripts/testhosts.sh): " + err.Error()
-		if strings.Contains(os.Getenv("ZREP_TEST_REQUIRE"), "e2e") {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		msg = "test hosts are not set up (run bash scripts/testhosts.sh up): " + err.Error()
+	} else if c, err := net.DialTimeout("tcp", hostbSSHD, 2*time.Second); err != nil {
+		msg = "test hosts are down (run bash scripts/testhosts.sh up): " + err.Error()
+	} else {
+		c.Close()
+		return testHostsHome
 	}
-	return testHostsHome
+	if strings.Contains(os.Getenv("ZREP_TEST_REQUIRE"), "e2e") {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }
 
 func openTestHost(t testing.TB, name string, o ssh.Options) ssh.Host {
