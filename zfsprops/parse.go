@@ -89,6 +89,12 @@ func ParseGetTolerant(out []byte) GetResult {
 		res.Broken = append(res.Broken, &BrokenError{Name: name, Line: n, Text: text})
 	}
 	emit := func(l PropLine, n int, text string) {
+		if isBookmark(l.Name) {
+			// OpenZFS's zfs get lists bookmarks too (its default -t is
+			// all; zfs-fuse has no -t to narrow it): zrep reads them with
+			// their own listing, so their rows are read past.
+			return
+		}
 		last = l.Name
 		key := [2]string{l.Name, l.Property}
 		if seen[key] {
@@ -178,14 +184,20 @@ func validSource(s string) bool {
 	return strings.HasPrefix(s, "inherited from ")
 }
 
-// looksLikeName is a dataset or snapshot name as zfs prints one.
+// looksLikeName is a dataset, snapshot or bookmark name as zfs prints one.
 func looksLikeName(s string) bool {
+	if fs, mark, ok := strings.Cut(s, "#"); ok {
+		return fs != "" && mark != "" && !strings.Contains(fs, "@") && validChars(fs) == nil
+	}
 	fs, snap, isSnap := strings.Cut(s, "@")
 	if isSnap && snap == "" {
 		return false
 	}
 	return fs != "" && validChars(fs) == nil
 }
+
+// isBookmark says whether a name zfs printed is a bookmark's (FS#NAME).
+func isBookmark(name string) bool { return strings.Contains(name, "#") }
 
 // Bookmark is one line of BookmarksArgv's listing.
 type Bookmark struct {

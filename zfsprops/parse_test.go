@@ -70,6 +70,14 @@ func TestParseGetTolerant(t *testing.T) {
 			out:    "pa/x/c\tzrep:master\tyes\tinherited from pa/x\npa/sp ace\tzrep:dest-host\t\tlocal\n",
 			values: map[string]string{"pa/x/c|zrep:master": "yes", "pa/sp ace|zrep:dest-host": ""},
 		},
+		{
+			// What OpenZFS 2.3 printed for zfs get -d 1 of a bookmarked pair.
+			name: "bookmarks (OpenZFS lists them too) are read past",
+			out: "pa/x\tzrep:master\tyes\tlocal\n" +
+				"pa/x#zrep_000000\tzrep:master\t-\t-\npa/x#zrep_000000\tguid\t17630293173126633311\t-\n" +
+				"pa/x@zrep_000001\tguid\t42\t-\n",
+			values: map[string]string{"pa/x|zrep:master": "yes", "pa/x@zrep_000001|guid": "42"},
+		},
 		{name: "empty output", out: ""},
 	}
 	for _, c := range cases {
