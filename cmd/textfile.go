@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/zrep-go/zrep/zfsprops"
@@ -77,7 +78,7 @@ func previousTransfers(path string) map[string]transfer {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == "fs" {
 					t := out[l.GetValue()]
-					set(&t, m.GetGauge().GetValue())
+					set(&t, sampleValue(m))
 					out[l.GetValue()] = t
 				}
 			}
@@ -86,4 +87,13 @@ func previousTransfers(path string) map[string]transfer {
 	read("zrep_pair_last_duration_seconds", func(t *transfer, v float64) { t.seconds = v })
 	read("zrep_pair_last_bytes_sent", func(t *transfer, v float64) { t.bytes = v })
 	return out
+}
+
+// sampleValue is a gauge's value, or an untyped one's (a file someone
+// edited without # TYPE lines).
+func sampleValue(m *dto.Metric) float64 {
+	if m.Untyped != nil {
+		return m.GetUntyped().GetValue()
+	}
+	return m.GetGauge().GetValue()
 }
