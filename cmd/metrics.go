@@ -116,7 +116,7 @@ func renderMetrics(w io.Writer, env *zsync.Env, states []zsync.PairState, runs m
 		labels := pairLabels(st)
 		last, lag := 0.0, math.Inf(1)
 		if l, ok := st.Lag(); ok {
-			last, lag = float64(st.LastSync.Unix()), l.Seconds()
+			last, lag = float64(st.LastSync.Unix()), math.Floor(l.Seconds())
 		}
 		add("zrep_pair_last_success_timestamp_seconds", labels, last)
 		add("zrep_pair_lag_seconds", labels, lag)
