@@ -95,7 +95,7 @@ func (e *Env) recordResult(ctx context.Context, name string, runErr error, at ti
 // ErrorValue is err as TAG:last-error holds it: the message and its hint
 // on one line (no newline or tab survives), at most maxErrorLen bytes.
 func ErrorValue(err error) string {
-	msg := err.Error()
+	msg := strings.TrimSpace(err.Error())
 	if hint := zfsprops.HintOf(err); hint != "" {
 		msg += "; " + hint
 	}
