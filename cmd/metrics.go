@@ -33,7 +33,12 @@ sync and refresh write the same file at the end of every run when
 ZREP_TEXTFILE_DIR is set; only those runs know a transfer's duration and
 bytes, which metrics keeps from the file it replaces. Metrics and alert
 rules: docs/monitoring.md.`,
-		Args: cobra.NoArgs,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("metrics takes no arguments (it covers every pair of the tag); got %q", args[0])
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(o)

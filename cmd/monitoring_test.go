@@ -209,6 +209,14 @@ func TestMetricsTextfile(t *testing.T) {
 	}
 }
 
+func TestMetricsTakesNoArguments(t *testing.T) {
+	io, _, errOut := TestIO()
+	f := NewFactory(io, func(string) string { return "" })
+	if code := run(context.Background(), f, []string{"metrics", "pa/x"}); code != ExitUsage || !strings.HasPrefix(errOut.String(), "Error: metrics takes no arguments") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestMetricsTextfileDirMissing(t *testing.T) {
 	_, errOut, code := runMonitor(t, "metrics", "--textfile", filepath.Join(t.TempDir(), "nosuch"))
 	if code != 1 || !strings.HasPrefix(errOut, "Error: cannot write the metrics textfile in ") || !strings.Contains(errOut, "; create the directory") {
