@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/zrep-go/zrep/cmd"
 )
@@ -70,6 +72,7 @@ func scriptParams(dir string) testscript.Params {
 			"zfsprop":  cmdZfsprop,
 			"zprops":   cmdZprops,
 			"snaps":    cmdSnaps,
+			"promfile": cmdPromfile,
 		},
 		Condition: condition,
 	}
@@ -283,7 +286,7 @@ func scriptEnv(ts *testscript.TestScript) []string {
 	for _, k := range []string{"PATH", "HOME", "ZREP_DEFAULTS_FILE", "ZREPTAG", "ZREP_SAVE_COUNT", "ZREP_R", "SSH",
 		"ZREP_SRC_HOST", "ZREP_DATEFORMAT", "ZREP_RENAME_UNSENT", "ZREP_SEND_FLAGS", "ZREP_INC_FLAG", "TZ", "WORK",
 		"ZREP_OUTFILTER", "ZREP_INFILTER", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "MBUFFER",
-		"ZREP_SKIP_EXPIRE", "ZREP_CHANGEDONLY", "ZREP_RESUME", "ZREP_FORCE", "ZREP_VERBOSE", "DEBUG", "ZREP_PATH"} {
+		"ZREP_SKIP_EXPIRE", "ZREP_CHANGEDONLY", "ZREP_RESUME", "ZREP_FORCE", "ZREP_VERBOSE", "DEBUG", "ZREP_PATH", "ZREP_TEXTFILE_DIR"} {
 		if v := ts.Getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}
@@ -502,6 +505,41 @@ func cmdZprops(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Stdout().Write([]byte(b.String()))
+}
+
+// promfile FILE: FILE parses as Prometheus text (node_exporter's textfile
+// collector reads it with the same parser); prints one line per sample,
+// `NAME fs=FS VALUE`, sorted, for stdout matches.
+func cmdPromfile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: promfile FILE")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(f)
+	if err != nil {
+		ts.Fatalf("%s does not parse: %v", args[0], err)
+	}
+	var lines []string
+	for name, fam := range fams {
+		for _, m := range fam.GetMetric() {
+			fs := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "fs" {
+					fs = " fs=" + l.GetValue()
+				}
+			}
+			v := m.GetGauge().GetValue()
+			if m.Counter != nil {
+				v = m.GetCounter().GetValue()
+			}
+			lines = append(lines, fmt.Sprintf("%s%s %v", name, fs, v))
+		}
+	}
+	slices.Sort(lines)
+	ts.Stdout().Write([]byte(strings.Join(lines, "\n") + "\n"))
 }
 
 // crash HOST: a power loss of HOST (testhosts.sh crash): every process in

@@ -27,6 +27,9 @@ type Factory struct {
 	Debug     bool
 	SSH       string
 
+	// Now is the clock (nil: time.Now); tests pin it.
+	Now func() time.Time
+
 	mu     gosync.Mutex
 	hosts  map[string]ssh.Host
 	self   string
@@ -207,7 +210,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		Locker:          locker,
 		Out:             f.IO.Out,
 		Err:             f.IO.ErrOut,
-		Now:             time.Now,
+		Now:             f.now,
 		Recursive:       f.Recursive || f.Getenv("ZREP_R") == "-R",
 		SendFlags:       sendFlags,
 		IncFlag:         inc,
@@ -226,6 +229,13 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		EmptyFraction:   fraction,
 		ForceEmpty:      forceEmpty == "yes",
 	}, nil
+}
+
+func (f *Factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
 }
 
 // Roles assembles what failover and takeover need.

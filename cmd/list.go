@@ -5,12 +5,14 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	zsync "github.com/zrep-go/zrep/sync"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
 // ListOptions are `zrep list`'s parsed arguments.
 type ListOptions struct {
 	Verbose, Masters, Snapshots bool
+	JSON                        bool
 	Datasets                    []string
 }
 
@@ -24,7 +26,9 @@ func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 masters). -v prints, per filesystem, its locally set and received
 properties (sorted by name) and the last snapshot synced, as classic zrep does.
 -s lists the snapshots of the named filesystems (default: the ones this host
-is master of) with their creation time, all of them, zrep's or not.`,
+is master of) with their creation time, all of them, zrep's or not.
+--json prints the same document as status --json (docs/monitoring.md)
+from this host's state alone: partners are not asked.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Datasets = args
 			if err := checkFS(args...); err != nil {
@@ -32,6 +36,9 @@ is master of) with their creation time, all of them, zrep's or not.`,
 			}
 			if o.Snapshots && (o.Verbose || o.Masters) {
 				return usagef("list -s cannot be combined with -v or -L")
+			}
+			if o.JSON && (o.Snapshots || o.Verbose) {
+				return usagef("list --json cannot be combined with -v or -s")
 			}
 			if runF != nil {
 				return runF(o)
@@ -42,12 +49,20 @@ is master of) with their creation time, all of them, zrep's or not.`,
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "properties and last synced snapshot of each")
 	c.Flags().BoolVarP(&o.Masters, "masters", "L", false, "only filesystems this host is master of")
 	c.Flags().BoolVarP(&o.Snapshots, "snapshots", "s", false, "snapshots of each, with creation time (zfs list -r -t snapshot)")
+	c.Flags().BoolVar(&o.JSON, "json", false, "each pair's state as JSON (docs/monitoring.md), from this host alone")
 	return c
 }
 
 func listRun(c *cobra.Command, f *Factory, o *ListOptions) error {
 	if o.Snapshots {
 		return listSnapshots(c, f, o.Datasets)
+	}
+	if o.JSON {
+		env, states, err := readStates(c, f, true, o.Masters, o.Datasets, false)
+		if err != nil {
+			return err
+		}
+		return writeJSON(f.IO.Out, newStatusDoc(env, states, zsync.Thresholds{}))
 	}
 	sel, err := selectFilesystems(c, f, true, o.Masters, o.Datasets)
 	if err != nil {

@@ -52,6 +52,7 @@ classic zrep ` + ClassicVersion + `.`,
 		NewCmdGetLastSent(f, nil),
 		NewCmdSetLastSent(f),
 		NewCmdUpToDate(f, nil),
+		NewCmdMetrics(f, nil),
 	)
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(c *cobra.Command, args []string) error {

@@ -149,9 +149,20 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 		return env.RollbackPartner(ctx, o.Snap, countdown)
 	}
 	names := o.Datasets
-	verb, one := "sync", env.Sync
+	verb, one := "sync", zsync.PairFunc(env.Sync)
 	if o.Pull {
 		verb, one = "refresh", env.Refresh
+	}
+	// Every pair's outcome is recorded on it (status, metrics), and with
+	// ZREP_TEXTFILE_DIR the run ends by writing the metrics textfile.
+	var runs runCollector
+	one = env.Recorded(one, runs.add)
+	if dir := f.Getenv("ZREP_TEXTFILE_DIR"); dir != "" {
+		defer func() {
+			if err := writeMetrics(context.WithoutCancel(ctx), f, dir, runs.runs); err != nil {
+				fmt.Fprintln(f.IO.ErrOut, "Warning: ZREP_TEXTFILE_DIR: "+strings.TrimPrefix(errorLine(err), "Error: "))
+			}
+		}()
 	}
 	if o.All {
 		list := env.Masters

@@ -44,6 +44,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // watch returns r counted, and cancels ctx with a *StallError when no byte
 // has passed for e.StallTimeout (0: never). The watcher ends with ctx.
 func (e *Env) watch(ctx context.Context, r io.Reader, cancel context.CancelCauseFunc) io.Reader {
+	r = countStream(ctx, r) // the run's bytes sent, for monitoring (lastresult.go)
 	limit := e.StallTimeout
 	if limit <= 0 {
 		return r

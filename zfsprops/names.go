@@ -37,11 +37,20 @@ func (t Tag) Recursive() string { return string(t) + ":recursive" }
 // sides, so that no pruning tool can break the incremental chain.
 func (t Tag) HoldTag() string { return string(t) + ":syncpoint" }
 
+// LastError, LastAttempt and Failures are ours (classic ignores them): a
+// failed sync or refresh records its one-line message and epoch on the
+// local dataset, cleared by the next success, and counts itself in
+// Failures, which only zrep clear resets (docs/monitoring.md).
+func (t Tag) LastError() string   { return string(t) + ":last-error" }
+func (t Tag) LastAttempt() string { return string(t) + ":last-attempt" }
+func (t Tag) Failures() string    { return string(t) + ":failures" }
+
 // FilesystemProps are the per-filesystem properties zrep reads in its
 // batched query; Sent is included because the same query returns snapshots.
 func (t Tag) FilesystemProps() []string {
 	return []string{t.Master(), t.SrcFS(), t.SrcHost(), t.DestFS(), t.DestHost(),
-		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive()}
+		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive(),
+		t.LastError(), t.LastAttempt(), t.Failures()}
 }
 
 // IsPrefixOf reports whether prop belongs to this tag ("zrep:..." for "zrep").
