@@ -155,7 +155,8 @@ func zrepSnapshots(ts *testscript.TestScript, tag string, s pairSide) int {
 // refresh). Faults, applied to this pair's processes only (other scenarios
 // run beside it): kill-zrep (kill -9 of zrep), kill-recv (kill -9 of the
 // zfs recv on PEER), cut-ssh (kill -9 of the external ssh to PEER; zrep
-// runs with SSH=ssh). zrep's stderr is in $WORK/midstream.err.
+// runs with SSH=ssh). It returns once the partner's zfs send or recv has
+// ended too. zrep's stderr is in $WORK/midstream.err.
 func cmdMidstream(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 5 || neg {
 		ts.Fatalf("usage: midstream kill-zrep|kill-recv|cut-ssh HOST PEER PEERFS ARGS...")
@@ -201,5 +202,9 @@ esac
 # The receiver's pipe end: opened read-write, so writing never blocks
 # even when the stall's reader is gone.
 exec 3<>"$dir/go"; echo go >&3
-wait $p; echo "zrep exit $?"
+wait $p; rc=$?
+# The partner's side of the transfer ends on its own once the stream is
+# gone; what runs next must not meet it half-way.
+while ssh "$peer" pgrep -f "'^zfs (send|recv) .*$peerfs'" >/dev/null; do sleep 0.2; done
+echo "zrep exit $rc"
 `

@@ -42,6 +42,11 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
 			"run: zrep init %s DESTHOST DESTFS", name)
 	}
+	if !cfg.Master && cfg.SrcHost == e.Self && cfg.SrcFS == name {
+		// Names itself as its master: an init that never finished.
+		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
+			"its init to %s:%s did not finish; run the same init again to finish it: %s", cfg.DestHost, cfg.DestFS, e.zrepCmd("init %s %s %s", name, cfg.DestHost, cfg.DestFS))
+	}
 	if !cfg.Master {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
 			"its master is %s:%s; run zrep sync there, or zrep refresh %s here to pull", cfg.SrcHost, cfg.SrcFS, name)
