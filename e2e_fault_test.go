@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -173,7 +174,13 @@ func cmdMidstream(ts *testscript.TestScript, neg bool, args []string) {
 	// A local directory (/tmp) for the FIFO: the OpenZFS guest's 9p share
 	// takes none. The hosts share /tmp.
 	dir := "/tmp/" + ts.Getenv("NAME") + "-midstream"
-	cmdOn(ts, false, append([]string{args[1], "sh", ts.MkAbs("midstream.sh"), args[0], dir, args[2], args[3]}, args[4:]...))
+	// OpenSSH reads ~/.ssh from the password file: on the fuse tier its
+	// wrapper adds -F $HOME/.ssh/config.
+	sshProg := "ssh"
+	if currentTier().name() == "fuse" {
+		sshProg = filepath.Join(stateDir(), "bin", "ssh")
+	}
+	cmdOn(ts, false, append([]string{args[1], "sh", ts.MkAbs("midstream.sh"), args[0], dir, args[2], args[3], sshProg}, args[4:]...))
 }
 
 // stallScript DIR: pass the first MiB of the stream, touch DIR/flag, wait
@@ -184,11 +191,11 @@ read x < "$1/go"
 exec cat
 `
 
-const midstreamScript = `fault=$1 dir=$2 peer=$3 peerfs=$4; shift 4
+const midstreamScript = `fault=$1 dir=$2 peer=$3 peerfs=$4 ssh=$5; shift 5
 work=$(dirname "$0")
 mkdir -p "$dir"; rm -f "$dir/flag" "$dir/go"; mkfifo "$dir/go"
 export ZREP_INFILTER="sh $work/stall.sh $dir"
-[ "$fault" = cut-ssh ] && export SSH=ssh
+[ "$fault" = cut-ssh ] && export SSH="$ssh"
 zrep "$@" 2>"$work/midstream.err" & p=$!
 while [ ! -e "$dir/flag" ]; do
 	kill -0 $p 2>/dev/null || { echo "zrep ended before the stream stalled"; cat "$work/midstream.err"; exit 1; }
@@ -196,8 +203,8 @@ while [ ! -e "$dir/flag" ]; do
 done
 case $fault in
 kill-zrep) kill -KILL $p ;;
-kill-recv) ssh "$peer" pkill -KILL -f "'^zfs recv .* $peerfs\$'" ;;
-cut-ssh) pkill -KILL -f "^ssh .*$peer.*zfs (send|recv).* $peerfs" ;;
+kill-recv) $ssh "$peer" pkill -KILL -f "'^zfs recv .* $peerfs\$'" ;;
+cut-ssh) pkill -KILL -f "^[^ ]*ssh .*$peer.*zfs (send|recv).* $peerfs" ;;
 esac
 # The receiver's pipe end: opened read-write, so writing never blocks
 # even when the stall's reader is gone.
@@ -205,6 +212,6 @@ exec 3<>"$dir/go"; echo go >&3
 wait $p; rc=$?
 # The partner's side of the transfer ends on its own once the stream is
 # gone; what runs next must not meet it half-way.
-while ssh "$peer" pgrep -f "'^zfs (send|recv) .*$peerfs'" >/dev/null; do sleep 0.2; done
+while $ssh "$peer" pgrep -f "'^zfs (send|recv) .*$peerfs'" >/dev/null; do sleep 0.2; done
 echo "zrep exit $rc"
 `
