@@ -110,6 +110,6 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	e = e.ForPair(dst)
 	_, err = e.Replicate(ctx, Side{e.Local, e.Self, src}, Side{h, cfg.DestHost, dst},
 		Step{Force: o.Force, Expire: true, ChangedOnly: o.ChangedOnly, Existing: o.Existing,
-			Retry: e.zrepCmd("sync --force-empty %s", src.Name)})
+			Retry: e.zrepCmd("sync --force-empty %s", src.Name), Rollback: e.zrepCmd("sync -f %s", src.Name)})
 	return err
 }
