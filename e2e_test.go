@@ -65,14 +65,17 @@ func scriptParams(dir string) testscript.Params {
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"on":       cmdOn,
-			"exitcode": cmdExitcode,
-			"mkdata":   cmdMkdata,
-			"cmpdata":  cmdCmpdata,
-			"zfsprop":  cmdZfsprop,
-			"zprops":   cmdZprops,
-			"snaps":    cmdSnaps,
-			"promfile": cmdPromfile,
+			"on":        cmdOn,
+			"exitcode":  cmdExitcode,
+			"mkdata":    cmdMkdata,
+			"cmpdata":   cmdCmpdata,
+			"zfsprop":   cmdZfsprop,
+			"zprops":    cmdZprops,
+			"snaps":     cmdSnaps,
+			"promfile":  cmdPromfile,
+			"pairok":    cmdPairok,
+			"killat":    cmdKillat,
+			"midstream": cmdMidstream,
 		},
 		Condition: condition,
 	}
@@ -344,13 +347,18 @@ func cmdMkdata(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: mkdata HOST FS KIB")
 	}
 	checkHost(ts, args[0])
+	writeData(ts, args[0], args[1], args[2])
+}
+
+// writeData is mkdata HOST FS KIB.
+func writeData(ts *testscript.TestScript, host, fs, kib string) {
 	script := `set -e
 mp=$(zfs get -H -o value mountpoint "$1")
 n=$(date +%s%N)
 dd if=/dev/urandom of="$mp/data-$n" bs=1024 count="$2" status=none
 echo "$n" > "$mp/it's a \$(file) $n"
 sync`
-	out, err := inHost(args[0], nil, "sh", "-c", script, "sh", args[1], args[2]).CombinedOutput()
+	out, err := inHost(host, nil, "sh", "-c", script, "sh", fs, kib).CombinedOutput()
 	if err != nil {
 		ts.Fatalf("mkdata: %v: %s", err, out)
 	}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -83,6 +84,13 @@ func (f *Factory) Host(name string) (ssh.Host, error) {
 	h, err := ssh.Open(open, ssh.Options{Self: self, SSHCommand: sshCmd})
 	if err != nil {
 		return nil, err
+	}
+	if at := f.Getenv("ZREP_TEST_KILL_AT"); at != "" {
+		re, err := regexp.Compile(at)
+		if err != nil {
+			return nil, usagef("ZREP_TEST_KILL_AT: %v", err)
+		}
+		h = ssh.NewKillAt(h, re) // inside Logged: -D shows the step it died at
 	}
 	if f.Debug || f.Getenv("DEBUG") != "" {
 		h = ssh.NewLogged(h, f.IO.ErrOut)

@@ -50,14 +50,23 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		return err
 	}
 	defer unlock()
+	restarted := false
 	if cfg := src.Config(e.Tag); src.Managed(e.Tag) {
 		if token := e.interruptedInit(ctx, ends, src, o); token != "" {
 			return e.resumeInit(ctx, o, ends, src, token)
 		}
-		return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", ends.label(o.Src), cfg.DestHost, cfg.DestFS),
-			"to re-initialise, first %s on %s", e.startOver(o.Src), ends.srcName)
+		switch e.crashedInit(ctx, ends, src, o) {
+		case initReceived:
+			return e.finishInit(ctx, o, ends, src)
+		case initNotSent:
+			e.restartInit(o, ends)
+			restarted = true
+		default:
+			return zfsprops.WithHint(fmt.Errorf("%s is already configured by zrep (to %s:%s)", ends.label(o.Src), cfg.DestHost, cfg.DestFS),
+				"to re-initialise, first %s on %s", e.startOver(o.Src), ends.srcName)
+		}
 	}
-	if snaps := src.ZrepSnapshots(e.Tag); len(snaps) > 0 {
+	if snaps := src.ZrepSnapshots(e.Tag); len(snaps) > 0 && !restarted {
 		return zfsprops.WithHint(fmt.Errorf("%s already has zrep snapshots (%s)", ends.label(o.Src), snaps[0].Short()),
 			"to start afresh, %s on %s; or use another tag (-t)", e.startOver(o.Src), ends.srcName)
 	}
@@ -78,9 +87,11 @@ func (e *Env) Init(ctx context.Context, o InitOptions) error {
 		}
 	}
 	snap := o.Src + "@" + e.Tag.SnapName(0)
-	fmt.Fprintf(e.Out, "Creating snapshot %s\n", snap)
-	if _, err := zfsprops.Run(ctx, ends.src, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
-		return e.undoInit(ctx, o, ends, false, err)
+	if !restarted || len(src.ZrepSnapshots(e.Tag)) == 0 {
+		fmt.Fprintf(e.Out, "Creating snapshot %s\n", snap)
+		if _, err := zfsprops.Run(ctx, ends.src, zfsprops.SnapshotArgv(e.Recursive, snap)); err != nil {
+			return e.undoInit(ctx, o, ends, false, err)
+		}
 	}
 	created, err := e.receiveFirst(ctx, o, ends, snap, existed, localMountpoint)
 	if err != nil {

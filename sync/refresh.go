@@ -81,7 +81,7 @@ func (e *Env) Refresh(ctx context.Context, name string, o SyncOptions) error {
 	}
 	e = e.ForPair(src)
 	_, err = e.Replicate(ctx, Side{h, cfg.SrcHost, src}, Side{e.Local, e.Self, dst},
-		Step{Force: o.Force, Expire: true, Retry: e.zrepCmd("refresh --force-empty %s", name)})
+		Step{Force: o.Force, Expire: true, Retry: e.zrepCmd("refresh --force-empty %s", name), Rollback: e.zrepCmd("refresh -f %s", name)})
 	return err
 }
 

@@ -31,6 +31,9 @@ type Step struct {
 	// Retry is the command that sends anyway when the empty-source guard
 	// refuses ("zrep sync --force-empty FS").
 	Retry string
+	// Rollback is the command that receives anyway into a receiver that
+	// diverged ("zrep sync -f FS": zfs recv -F).
+	Rollback string
 }
 
 // Replicate sends src's changes since the newest snapshot both sides share
@@ -110,7 +113,7 @@ func (e *Env) Replicate(ctx context.Context, src, dst Side, o Step) (string, err
 						"run zrep again: %s kept what it received, and the transfer resumes from there", dst.Name)
 				}
 			}
-			return "", e.failedSend(ctx, src, dst, snap, !o.Existing, err)
+			return "", e.failedSend(ctx, src, dst, snap, !o.Existing, o.Rollback, common, err)
 		}
 		e.warn("the transfer reported an error, but %s has %s: marking it sent (%s)", dst.Name, short, oneLine(err))
 	}
@@ -167,7 +170,7 @@ func (e *Env) unchanged(ctx context.Context, src Side, common zfsprops.Snapshot)
 // failedSend handles a snapshot the receiver did not get: one this run
 // made is renamed _unsent (or destroyed) as classic does, so the next run
 // sends again from the last common snapshot.
-func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours bool, sendErr error) error {
+func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours bool, rollback string, common zfsprops.Snapshot, sendErr error) error {
 	_, short, _ := strings.Cut(snap, "@")
 	next := "left in place"
 	ctx = context.WithoutCancel(ctx)
@@ -187,8 +190,18 @@ func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours b
 			next = "destroyed"
 		}
 	}
-	return zfsprops.WithHint(fmt.Errorf("sending %s to %s failed (snapshot %s): %w", snap, dst, next, sendErr),
-		"fix the cause and run zrep again; it resends from the last common snapshot")
+	err := fmt.Errorf("sending %s to %s failed (snapshot %s): %w", snap, dst, next, sendErr)
+	if rollback != "" {
+		// Retrying cannot help: say so, and what the way out destroys.
+		switch zfsprops.KindOf(sendErr) {
+		case zfsprops.KindModified:
+			return zfsprops.WithHint(err, "%s was written to since its newest snapshot (or lost it), so every sync fails; to discard those writes, run %s (zfs recv -F rolls %s back to its newest snapshot)", dst, rollback, dst.FS.Name)
+		case zfsprops.KindMismatch:
+			return zfsprops.WithHint(err, "%s has snapshots newer than %s, the newest both sides have (one made there, or the sync point destroyed on %s), so every sync fails; to roll it back to %s, destroying %s and any writes since, run on %s: %s",
+				dst, common.Short(), src.Name, common.Short(), strings.Join(newerThan(dst.FS.Snapshots, common), ", "), src.Name, e.zrepCmd("sync -f %s", common.Name))
+		}
+	}
+	return zfsprops.WithHint(err, "fix the cause and run zrep again; it resends from the last common snapshot")
 }
 
 // repairMark stamps TAG:sent on the common snapshot when the sender's mark
@@ -257,4 +270,14 @@ func (e *Env) snapGUIDs(ctx context.Context, s Side, short string) (map[string]s
 		}
 	}
 	return guids, nil
+}
+
+// newerThan is the short names of the snapshots in snaps after the one
+// with common's GUID.
+func newerThan(snaps []zfsprops.Snapshot, common zfsprops.Snapshot) []string {
+	var names []string
+	for i := len(snaps) - 1; i >= 0 && snaps[i].GUID != common.GUID; i-- {
+		names = append([]string{snaps[i].Short()}, names...)
+	}
+	return names
 }

@@ -39,12 +39,35 @@ func (e *Env) Sync(ctx context.Context, name string, o SyncOptions) error {
 	e = e.ForPair(src)
 	cfg := src.Config(e.Tag)
 	if cfg.DestFS == "" || cfg.DestHost == "" {
+		if zs := src.ZrepSnapshots(e.Tag); len(zs) > 0 && (cfg.DestFS != "" || cfg.DestHost != "" || cfg.SrcFS != "") {
+			// Half a pair: a property removed by hand. init would start over.
+			missing := e.Tag.DestFS()
+			if cfg.DestFS != "" {
+				missing = e.Tag.DestHost()
+			}
+			return zfsprops.WithHint(fmt.Errorf("%s on %s is paired by zrep (it has %s) but %s is missing", name, e.Self, zs[len(zs)-1].Short(), missing),
+				"set it again (the replica's zfs get %s,%s shows the values): zfs set %s=VALUE %s", e.Tag.DestFS(), e.Tag.DestHost(), missing, name)
+		}
 		return zfsprops.WithHint(fmt.Errorf("%s on %s is not initialised for zrep", name, e.Self),
 			"run: zrep init %s DESTHOST DESTFS", name)
+	}
+	if !cfg.Master && cfg.SrcHost == e.Self && cfg.SrcFS == name {
+		if len(src.ZrepSnapshots(e.Tag)) <= 1 {
+			// Names itself as its master, only _000000: an init that never finished.
+			return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
+				"its init to %s:%s did not finish; run the same init again to finish it: %s", cfg.DestHost, cfg.DestFS, e.zrepCmd("init %s %s %s", name, cfg.DestHost, cfg.DestFS))
+		}
+		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
+			"%s is missing, yet it names itself as the source of %s:%s; if it is still the master (zrep status on %s says that side is not), set it again: zfs set %s=yes %s",
+			e.Tag.Master(), cfg.DestHost, cfg.DestFS, cfg.DestHost, e.Tag.Master(), name)
 	}
 	if !cfg.Master {
 		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name},
 			"its master is %s:%s; run zrep sync there, or zrep refresh %s here to pull", cfg.SrcHost, cfg.SrcFS, name)
+	}
+	if cfg.SrcHost == "" {
+		return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s (it is marked master)", name, e.Self, e.Tag.SrcHost()),
+			"if %s is this pair's master, set it again: zfs set %s=%s %s", e.Self, e.Tag.SrcHost(), e.Self, name)
 	}
 	if cfg.SrcHost != e.Self {
 		// The same pool seen from another zone or host must not be synced
@@ -105,6 +128,6 @@ func (e *Env) syncLocked(ctx context.Context, src *zfsprops.Filesystem, cfg zfsp
 	e = e.ForPair(dst)
 	_, err = e.Replicate(ctx, Side{e.Local, e.Self, src}, Side{h, cfg.DestHost, dst},
 		Step{Force: o.Force, Expire: true, ChangedOnly: o.ChangedOnly, Existing: o.Existing,
-			Retry: e.zrepCmd("sync --force-empty %s", src.Name)})
+			Retry: e.zrepCmd("sync --force-empty %s", src.Name), Rollback: e.zrepCmd("sync -f %s", src.Name)})
 	return err
 }
