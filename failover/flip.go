@@ -57,7 +57,7 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 		if rep.Host == r.Local {
 			verb = "takeover"
 		}
-		retry := r.zrep("%s --force-empty %s", verb, o.FS)
+		retry := r.Zrep("%s --force-empty %s", verb, o.FS)
 		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.RecvForce, Retry: retry}); err != nil {
 			return u.fail(ctx, what, m, err)
 		}
@@ -162,8 +162,7 @@ func (r *Roles) busy(ctx context.Context, e *end, pid string) error {
 	if err != nil || busy == nil {
 		return err
 	}
-	return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
-		"retry when it has finished (ps -p %s on %s shows it)", pid, e.Name)
+	return &zsync.BusyError{BusyError: busy, Remote: e.Name, Prop: r.Tag.LockPID()}
 }
 
 // undo remembers how to reverse the steps of a role change.
