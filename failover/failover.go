@@ -78,6 +78,9 @@ func (r *Roles) demote(ctx context.Context, me *end, cfg zfsprops.Config, reach 
 		return zfsprops.WithHint(fmt.Errorf("failover -L of %s: %w; it is still master, rolled back to %s and read-only", me, err, short),
 			"fix the cause and run %s again", r.Zrep("failover -L %s", o.FS))
 	}
+	if err := r.dropIntent(ctx, me); err != nil {
+		return err
+	}
 	fmt.Fprintf(r.Out, "%s is a replica of %s:%s now; run %s on %s\n", me, reach, cfg.DestFS, r.Zrep("sync %s", cfg.DestFS), reach)
 	return nil
 }

@@ -41,7 +41,7 @@ type Roles struct {
 func (r *Roles) op(o Options, op zsync.PairOp) zsync.PairOp {
 	op.Partner = zsync.WithPartner
 	if o.Local {
-		op.Partner = zsync.NoPartner
+		op.Partner, op.Intent = zsync.NoPartner, zsync.DropIntent
 	}
 	op.Reach = o.Remote
 	op.Check = func(ctx context.Context, p *zsync.Pair) error {
@@ -81,4 +81,15 @@ func (r *Roles) needRoot(ctx context.Context, fs string) error {
 	}
 	return zfsprops.WithHint(fmt.Errorf("a role change of %s needs root on Linux: it remounts and mounts filesystems, which zfs allow cannot delegate", fs),
 		"run it as root (sync, refresh, status and expiry work with delegated permissions)")
+}
+
+// dropIntent clears an interrupted role change's intent here: -L is the
+// operator deciding this side's role alone, over it.
+func (r *Roles) dropIntent(ctx context.Context, e *end) error {
+	v := e.FS.Prop(r.Tag.RoleChange()).Local()
+	if v == "" {
+		return nil
+	}
+	fmt.Fprintf(r.Err, "Warning: %s: dropping the interrupted role change %s=%q\n", e, r.Tag.RoleChange(), v)
+	return zfsprops.Inherit(ctx, e.Host, e.FS.Name, r.Tag.RoleChange())
 }

@@ -53,6 +53,15 @@ func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach
 	u := &undo{r: r}
 	err := r.setConfig(ctx, u, me, o.FS, r.Self, cfg.SrcFS, reach)
 	if err == nil {
+		// A newer epoch fences the old master when it returns: it can
+		// never be taken for master again (sync/rolechange.go).
+		epoch := r.EpochOf(me.FS)
+		if in, ok := r.IntentOf(me.FS); ok {
+			epoch = max(epoch, in.Epoch)
+		}
+		err = r.setProp(ctx, u, me, r.Tag.Epoch(), fmt.Sprint(epoch+1))
+	}
+	if err == nil {
 		u.add(fmt.Sprintf("zfs inherit %s %q", r.Tag.Master(), o.FS), func(ctx context.Context) error {
 			return zfsprops.Inherit(ctx, me.Host, o.FS, r.Tag.Master())
 		})
@@ -65,7 +74,10 @@ func (r *Roles) promote(ctx context.Context, me *end, cfg zfsprops.Config, reach
 		}
 		return zfsprops.WithHint(fmt.Errorf("takeover -L of %s failed, nothing changed: %w", me, err), "fix the cause and run it again")
 	}
-	if err := r.makeWritable(ctx, me); err != nil {
+	if err := r.MakeWritable(ctx, me.Side); err != nil {
+		return err
+	}
+	if err := r.dropIntent(ctx, me); err != nil {
 		return err
 	}
 	fmt.Fprintf(r.Out, "%s is master now. If %s:%s still thinks it is master (it was down), run there: %s; then here: %s\n",

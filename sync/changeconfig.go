@@ -20,7 +20,7 @@ type ChangeConfigOptions struct {
 // them, without sending anything or touching TAG:master. A valid
 // TAG:savecount is kept: classic reset it to ZREP_SAVE_COUNT (§10.13).
 func (e *Env) ChangeConfig(ctx context.Context, o ChangeConfigOptions) error {
-	op := PairOp{Name: "changeconfig", Cmd: "changeconfig %s", Role: RepairRole, Check: func(ctx context.Context, p *Pair) error {
+	op := PairOp{Name: "changeconfig", Cmd: "changeconfig %s", Role: RepairRole, Intent: IgnoreIntent, Check: func(ctx context.Context, p *Pair) error {
 		if !o.Force && len(p.Here.FS.ZrepSnapshots(p.Tag)) == 0 {
 			return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s_* snapshots, it is not initialised for zrep", o.FS, p.Self, p.Tag),
 				"use %s instead, or changeconfig -f to set the properties anyway", p.Zrep("init %s %s %s", o.FS, o.Host, o.FS2))

@@ -21,7 +21,7 @@ type ClearOptions struct {
 func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
 	var props []string
 	var readonly bool
-	op := PairOp{Name: "clear", Cmd: "clear %s", Role: RepairRole, Check: func(ctx context.Context, p *Pair) (err error) {
+	op := PairOp{Name: "clear", Cmd: "clear %s", Role: RepairRole, Intent: IgnoreIntent, Check: func(ctx context.Context, p *Pair) (err error) {
 		if props, readonly, err = p.tagProps(ctx, name); err != nil {
 			return err
 		}

@@ -60,6 +60,10 @@ type Env struct {
 	EmptyFraction float64
 	ForceEmpty    bool
 
+	// CrashAt (ZREP_TEST_CRASH_AT) is test-only: the role-change step at
+	// which zrep kills itself (CrashPoint). Empty in every real run.
+	CrashAt string
+
 	cache *runCache // shared by the copies ForPair makes
 }
 

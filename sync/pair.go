@@ -66,6 +66,9 @@ type PairOp struct {
 	// Alone is the command that goes on without the partner (takeover
 	// -L FS), suggested when the partner is down.
 	Alone string
+	// Intent is what to do with an interrupted role change found on
+	// either side: recover it first, unless the command says otherwise.
+	Intent IntentMode
 	// Check refuses, before anything changes, what only the command
 	// knows to refuse (a missing snapshot, a non-root role change).
 	Check func(ctx context.Context, p *Pair) error
@@ -94,7 +97,20 @@ type Pair struct {
 // advertises the lock in TAG:lock-pid, reads the partner and checks its
 // properties, its lock and for split brain, and only then calls fn. Every
 // refusal is a typed error carrying its fix, and changes nothing.
+//
+// An interrupted role change found on either side is completed or undone
+// first (recoverIntent), and the operation then starts over on the pair as
+// it is now.
 func (e *Env) WithPair(ctx context.Context, name string, op PairOp, fn func(context.Context, *Pair) error) error {
+	for try := 0; ; try++ {
+		err := e.withPair(ctx, name, op, fn)
+		if !errors.Is(err, errRecovered) || try == 2 {
+			return err
+		}
+	}
+}
+
+func (e *Env) withPair(ctx context.Context, name string, op PairOp, fn func(context.Context, *Pair) error) error {
 	held, fs, err := e.lockAndRead(ctx, name)
 	var ne *zfsprops.NotExistError
 	var lb *lock.BusyError
@@ -108,6 +124,9 @@ func (e *Env) WithPair(ctx context.Context, name string, op PairOp, fn func(cont
 	}
 	defer held.Unlock()
 	p := &Pair{Env: e.ForPair(fs), Cfg: fs.Config(e.Tag), Here: Side{e.Local, e.Self, fs}}
+	if in, ok := p.IntentOf(fs); ok && op.Intent == RecoverIntent && op.Role != RepairRole {
+		return p.recoverIntent(ctx, in, true)
+	}
 	if err := p.checkHere(op); err != nil {
 		return err
 	}
@@ -273,6 +292,13 @@ func (p *Pair) readPartner(ctx context.Context, op PairOp) error {
 		return err
 	}
 	p.There = Side{h, host, there}
+	if in, ok := p.IntentOf(there); ok && op.Intent == RecoverIntent {
+		return p.recoverIntent(ctx, in, false)
+	}
+	// The epochs fence a returning old master on either side.
+	if err := p.fence(p.Here, p.There); err != nil {
+		return err
+	}
 	tcfg := there.Config(p.Tag)
 	if p.master(op) {
 		if there.IsMaster(p.Tag) {

@@ -41,7 +41,7 @@ func (t Tag) HoldTag() string { return string(t) + ":syncpoint" }
 // batched query; Sent is included because the same query returns snapshots.
 func (t Tag) FilesystemProps() []string {
 	return []string{t.Master(), t.SrcFS(), t.SrcHost(), t.DestFS(), t.DestHost(),
-		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive()}
+		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive(), t.RoleChange(), t.Epoch()}
 }
 
 // IsPrefixOf reports whether prop belongs to this tag ("zrep:..." for "zrep").
