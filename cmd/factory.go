@@ -234,6 +234,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		ResumeFlags:     resumeFlags,
 		NoRaw:           raw == "no",
 		StallTimeout:    stall,
+		CrashAt:         f.Getenv("ZREP_TEST_CRASH_AT"), // test-only: sync.Env.CrashPoint
 		EmptyFraction:   fraction,
 		ForceEmpty:      forceEmpty == "yes",
 	}, nil

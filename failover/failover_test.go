@@ -3,6 +3,7 @@ package failover
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -60,6 +61,17 @@ func newRoles(t *testing.T, local, remote *sshtest.Fake) *Roles {
 var masterProps = map[string]string{"master": "yes", "src-fs": "pa/x", "src-host": "hosta", "dest-fs": "pb/x", "dest-host": "hostb", "savecount": "5"}
 var replicaProps = map[string]string{"src-fs": "pa/x", "src-host": "hosta", "dest-fs": "pb/x", "dest-host": "hostb", "savecount": "5"}
 
+const intentBegun = "epoch=1 old=hosta:pa/x old-self=hosta new=hostb:pb/x new-self=hostb here=%s phase=begun readonly=inherit"
+
+// expectIntent stubs the role-change intent a flip of pa/x to pb/x writes
+// on both sides first, and clears at its end or in its undo.
+func expectIntent(local, remote *sshtest.Fake) {
+	local.Expect([]string{"zfs", "set", "zrep:role-change=" + fmt.Sprintf(intentBegun, "old"), "pa/x"})
+	remote.Expect([]string{"zfs", "set", "zrep:role-change=" + fmt.Sprintf(intentBegun, "new"), "pb/x"})
+	local.Expect([]string{"zfs", "inherit", "zrep:role-change", "pa/x"})
+	remote.Expect([]string{"zfs", "inherit", "zrep:role-change", "pb/x"})
+}
+
 func expectLock(local *sshtest.Fake) {
 	local.Expect([]string{"zfs", "set", "zrep:lock-pid=" + strconv.Itoa(os.Getpid()), "pa/x"})
 	local.Expect([]string{"zfs", "set", "zrep:lock-time=20231114221500", "pa/x"})
@@ -79,6 +91,7 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 	zfstest.Fuse(remote)
 	zfstest.Fuse(local)
 	local.Expect([]string{"zfs", "get", "-H", "-o", "value,source", "readonly", "pa/x"}).Returns("off\tdefault\n")
+	expectIntent(local, remote)
 	local.Expect([]string{"zfs", "set", "readonly=on", "pa/x"})
 	local.Expect([]string{"zfs", "inherit", "zrep:master", "pa/x"})
 	local.Expect([]string{"zfs", "snapshot", "pa/x@zrep_000001"})
@@ -86,17 +99,22 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 	remote.Expect([]string{"zfs", "recv", "pb/x"})
 	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000001"})
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000001"})
-	for _, kv := range []string{"dest-fs=pa/x", "dest-host=hosta", "src-fs=pb/x", "src-host=hostb"} {
+	remote.Expect([]string{"zfs", "set", "zrep:role-change=" + strings.Replace(fmt.Sprintf(intentBegun, "new"), "begun", "synced", 1), "pb/x"})
+	for _, kv := range []string{"dest-fs=pa/x", "dest-host=hosta", "src-fs=pb/x", "src-host=hostb", "epoch=1"} {
 		local.Expect([]string{"zfs", "set", "zrep:" + kv, "pa/x"})
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 	}
 	remote.Expect([]string{"zfs", "set", "zrep:master=yes", "pb/x"}).Fails(1, "cannot set property for 'pb/x': permission denied")
-	// Undo, newest first: the partner's config, ours, our master flag,
-	// readonly. zfs refused the flag itself, so that needs no undo.
+	// Undo, newest first: the epochs, the partner's config, ours, the
+	// commit point, our master flag, readonly, the intent. zfs refused the
+	// flag itself, so that needs no undo.
+	remote.Expect([]string{"zfs", "inherit", "zrep:epoch", "pb/x"})
+	local.Expect([]string{"zfs", "inherit", "zrep:epoch", "pa/x"})
 	for _, kv := range []string{"src-host=hosta", "src-fs=pa/x", "dest-host=hostb", "dest-fs=pb/x"} {
 		remote.Expect([]string{"zfs", "set", "zrep:" + kv, "pb/x"})
 		local.Expect([]string{"zfs", "set", "zrep:" + kv, "pa/x"})
 	}
+	remote.Expect([]string{"zfs", "set", "zrep:role-change=" + fmt.Sprintf(intentBegun, "new"), "pb/x"})
 	local.Expect([]string{"zfs", "set", "zrep:master=yes", "pa/x"})
 	local.Expect([]string{"zfs", "inherit", "readonly", "pa/x"})
 
@@ -105,8 +123,8 @@ func TestFailoverUndoneWhenPartnerFails(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	calls := local.Calls()
-	if last := calls[len(calls)-3]; strings.Join(last, " ") != "zfs inherit readonly pa/x" {
-		t.Errorf("readonly is not the last thing undone before unlocking: %v", calls[len(calls)-4:])
+	if last := calls[len(calls)-4]; strings.Join(last, " ") != "zfs inherit readonly pa/x" {
+		t.Errorf("readonly is not the last thing undone before the intent goes and the lock: %v", calls[len(calls)-5:])
 	}
 }
 
@@ -125,12 +143,11 @@ func TestFailoverUndoFailureSaysWhatToRun(t *testing.T) {
 }
 
 // takeover -L refuses a filesystem that is already master (classic #9
-// rewrote its partner to itself).
+// rewrote its partner to itself), before it even takes the lock.
 func TestTakeoverLocalRefusesMaster(t *testing.T) {
 	local, remote := sshtest.New(t, "hosta"), sshtest.New(t, "hostb")
 	r := newRoles(t, local, remote)
 	local.Expect(detail("pa/x")).Returns(rows("pa/x", masterProps, "local"))
-	expectLock(local)
 	err := r.Takeover(context.Background(), Options{FS: "pa/x", Local: true})
 	if err == nil || !strings.Contains(err.Error(), "already master") {
 		t.Fatalf("got %v", err)
@@ -160,6 +177,7 @@ func TestFailoverRefusedFirstStepChangedNothing(t *testing.T) {
 	expectLock(local)
 	remote.Expect(detail("pb/x")).Returns(rows("pb/x", replicaProps, "received", "zrep_000000"))
 	local.Expect([]string{"zfs", "get", "-H", "-o", "value,source", "readonly", "pa/x"}).Returns("off\tdefault\n")
+	expectIntent(local, remote)
 	local.Expect([]string{"zfs", "set", "readonly=on", "pa/x"}).Fails(1, "cannot set property for 'pa/x': permission denied")
 	err := r.Failover(context.Background(), Options{FS: "pa/x"})
 	if err == nil || !strings.Contains(err.Error(), "changes undone, hosta:pa/x is still master") || !strings.Contains(zfsprops.HintOf(err), "zfs allow -u USER readonly pa/x") {

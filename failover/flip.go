@@ -23,7 +23,21 @@ type end struct {
 func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 	what := fmt.Sprintf("failover of %s to %s", m, rep)
 	u := &undo{r: r}
-	value, source := readonlyState(ctx, m)
+	value, source := zsync.ReadonlyState(ctx, m.Side)
+	// The intent first, on both sides: a crash from here on is completed
+	// or undone by the next zrep on either host (sync/rolechange.go).
+	ro := "inherit"
+	if source == "local" && (value == "on" || value == "off") {
+		ro = value
+	}
+	in := zfsprops.RoleChangeIntent{Epoch: max(r.EpochOf(m.FS), r.EpochOf(rep.FS)) + 1,
+		Old: zfsprops.Endpoint{Host: m.reach, FS: m.FS.Name}, OldSelf: m.self,
+		New: zfsprops.Endpoint{Host: rep.reach, FS: rep.FS.Name}, NewSelf: rep.self, Readonly: ro}
+	if err := u.do(fmt.Sprintf("zfs inherit %s %q on %s and on %s", r.Tag.RoleChange(), m.FS.Name, m.Name, rep.Name), func(ctx context.Context) error {
+		return r.EndRoleChange(ctx, m.Side, rep.Side)
+	}, func() error { return r.BeginRoleChange(ctx, m.Side, rep.Side, in) }); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
 	fmt.Fprintf(r.Out, "Setting readonly on %s, then syncing\n", m)
 	if value != "on" || source != "local" {
 		// Back to what it was: an explicit local off stays explicit.
@@ -37,6 +51,7 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 			return u.fail(ctx, what, m, err)
 		}
 	}
+	r.CrashPoint("readonly")
 	// Off first: no cron run on either side syncs the pair from here on.
 	// Each undo is registered before its step: a step that fails may
 	// still have happened (the connection died after the command ran).
@@ -45,6 +60,7 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 	}, func() error { return zfsprops.Inherit(ctx, m.Host, m.FS.Name, r.Tag.Master()) }); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
+	r.CrashPoint("master-off")
 	if m.Host != r.Local {
 		// Not ours to flock: a sync that started there before the flag went
 		// shows in its lock-pid.
@@ -57,92 +73,82 @@ func (r *Roles) flip(ctx context.Context, m, rep *end, o Options) error {
 		if rep.Host == r.Local {
 			verb = "takeover"
 		}
-		retry := r.zrep("%s --force-empty %s", verb, o.FS)
+		retry := r.Zrep("%s --force-empty %s", verb, o.FS)
 		if _, err := r.Replicate(ctx, m.Side, rep.Side, zsync.Step{Force: o.RecvForce, Retry: retry}); err != nil {
 			return u.fail(ctx, what, m, err)
 		}
 	} else if err := r.rollbackBoth(ctx, m, rep, o); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
+	r.CrashPoint("replicated")
+	// The commit point: from here a crash is completed, not undone. Undone
+	// on failure before anything else, or nothing is: the old master must
+	// not take the flag back while the intent says to go forward.
+	u.barrier(fmt.Sprintf("zfs set %s=%q %q on %s", r.Tag.RoleChange(), in.Copy(true).String(), rep.FS.Name, rep.Name), func(ctx context.Context) error {
+		return r.MarkSynced(ctx, rep.Side, in, zfsprops.PhaseBegun)
+	})
+	if err := r.MarkSynced(ctx, rep.Side, in, zfsprops.PhaseSynced); err != nil {
+		return u.fail(ctx, what, m, err)
+	}
+	r.CrashPoint("synced")
 	fmt.Fprintf(r.Out, "Reversing master properties for %s\n", m)
 	if err := r.setConfig(ctx, u, m, rep.FS.Name, rep.reach, m.FS.Name, m.self); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
+	r.CrashPoint("config-old")
 	fmt.Fprintf(r.Out, "Setting master on %s\n", rep)
 	if err := r.setConfig(ctx, u, rep, rep.FS.Name, rep.self, m.FS.Name, m.reach); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
+	r.CrashPoint("config-new")
+	for _, e := range []*end{m, rep} {
+		if err := r.setProp(ctx, u, e, r.Tag.Epoch(), fmt.Sprint(in.Epoch)); err != nil {
+			return u.fail(ctx, what, m, err)
+		}
+	}
+	r.CrashPoint("epoch")
 	if err := u.do(fmt.Sprintf("zfs inherit %s %q on %s", r.Tag.Master(), rep.FS.Name, rep.Name), func(ctx context.Context) error {
 		return zfsprops.Inherit(ctx, rep.Host, rep.FS.Name, r.Tag.Master())
 	}, func() error { return zfsprops.Set(ctx, rep.Host, rep.FS.Name, r.Tag.Master(), "yes") }); err != nil {
 		return u.fail(ctx, what, m, err)
 	}
-	return r.makeWritable(ctx, rep)
+	r.CrashPoint("master-on")
+	if err := r.MakeWritable(ctx, rep.Side); err != nil {
+		return err // the intent stays: the next zrep finishes this too
+	}
+	r.CrashPoint("writable")
+	if err := r.EndRoleChange(ctx, m.Side, rep.Side); err != nil {
+		fmt.Fprintf(r.Err, "Warning: %s is master, but its %s could not be cleared (the next zrep clears it): %v\n", rep, r.Tag.RoleChange(), err)
+	}
+	return nil
 }
 
 // setConfig writes the four pairing properties on one end, remembering
 // how to put the old values back.
 func (r *Roles) setConfig(ctx context.Context, u *undo, e *end, srcFS, srcHost, destFS, destHost string) error {
-	props := [][2]string{{r.Tag.DestFS(), destFS}, {r.Tag.DestHost(), destHost}, {r.Tag.SrcFS(), srcFS}, {r.Tag.SrcHost(), srcHost}}
-	for _, p := range props {
-		old := e.FS.Prop(p[0])
-		prop, manual := p[0], fmt.Sprintf("zfs set %q %q on %s", p[0]+"="+old.Value, e.FS.Name, e.Name)
-		if !old.Set() {
-			manual = fmt.Sprintf("zfs inherit %s %q on %s", prop, e.FS.Name, e.Name)
-		}
-		undoFn := func(ctx context.Context) error {
-			if !old.Set() {
-				return zfsprops.Inherit(ctx, e.Host, e.FS.Name, prop)
-			}
-			return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, old.Value)
-		}
-		if err := u.do(manual, undoFn, func() error { return zfsprops.Set(ctx, e.Host, e.FS.Name, p[0], p[1]) }); err != nil {
+	for _, p := range r.PairingProps(srcFS, srcHost, destFS, destHost) {
+		if err := r.setProp(ctx, u, e, p[0], p[1]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// makeWritable lets the new master take writes: readonly off, mounted.
-func (r *Roles) makeWritable(ctx context.Context, e *end) error {
-	steps := fmt.Sprintf("on %s run: zfs set readonly=off %q; zfs mount %q", e.Name, e.FS.Name, e.FS.Name)
-	err := zfsprops.Inherit(ctx, e.Host, e.FS.Name, "readonly")
-	// Under a read-only parent (a common guard for a backup container)
-	// inheriting is not enough.
-	if value, _ := readonlyState(ctx, e); err == nil && value == "on" {
-		err = zfsprops.Set(ctx, e.Host, e.FS.Name, "readonly", "off")
+// setProp sets one property on one end, remembering how to put the old
+// value back (a local one; a received or no value by inheriting).
+func (r *Roles) setProp(ctx context.Context, u *undo, e *end, prop, value string) error {
+	old := e.FS.Prop(prop)
+	manual := fmt.Sprintf("zfs set %q %q on %s", prop+"="+old.Value, e.FS.Name, e.Name)
+	if !old.Set() {
+		manual = fmt.Sprintf("zfs inherit %s %q on %s", prop, e.FS.Name, e.Name)
 	}
-	if err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s is master now, but is still read-only: %w", e, err), "%s", steps)
-	}
-	out, err := zfsprops.Run(ctx, e.Host, zfsprops.TreeArgv(e.FS.Name, r.Recursive))
-	if err != nil {
-		return zfsprops.WithHint(fmt.Errorf("%s is master now, but its mount state is unknown: %w", e, err), "%s", steps)
-	}
-	// Parents first, as zfs lists them: a child's mountpoint is inside its parent's.
-	for _, f := range zfsprops.ParseRows(out, 3) {
-		if f[1] != "filesystem" || f[2] != "no" {
-			continue
+	undoFn := func(ctx context.Context) error {
+		if !old.Set() {
+			return zfsprops.Inherit(ctx, e.Host, e.FS.Name, prop)
 		}
-		fmt.Fprintf(r.Out, "Mounting %s:%s\n", e.Name, f[0])
-		if _, err := zfsprops.Run(ctx, e.Host, zfsprops.MountArgv(f[0])); err != nil {
-			return zfsprops.WithHint(fmt.Errorf("%s is master now, but %s could not be mounted: %w", e, f[0], err), "%s", steps)
-		}
+		return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, old.Value)
 	}
-	return nil
-}
-
-// readonlyState is readonly's value and source ("local", "default",
-// "inherited from X", ...). zfs-fuse reports a mounted filesystem's as
-// "off temporary" whatever is set, so a master reads as writable there,
-// which it normally is.
-func readonlyState(ctx context.Context, e *end) (value, source string) {
-	out, err := zfsprops.Run(ctx, e.Host, zfsprops.ValueSourceArgv("readonly", e.FS.Name))
-	if err != nil {
-		return "", ""
-	}
-	value, source, _ = strings.Cut(strings.TrimSpace(string(out)), "\t")
-	return value, source
+	return u.do(manual, undoFn, func() error { return zfsprops.Set(ctx, e.Host, e.FS.Name, prop, value) })
 }
 
 // notBusy refuses a partner filesystem that a zrep there holds.
@@ -162,8 +168,7 @@ func (r *Roles) busy(ctx context.Context, e *end, pid string) error {
 	if err != nil || busy == nil {
 		return err
 	}
-	return zfsprops.WithHint(fmt.Errorf("%s is busy (a zrep there holds it: %s %s)", e, r.Tag.LockPID(), pid),
-		"retry when it has finished (ps -p %s on %s shows it)", pid, e.Name)
+	return &zsync.BusyError{BusyError: busy, Remote: e.Name, Prop: r.Tag.LockPID()}
 }
 
 // undo remembers how to reverse the steps of a role change.
@@ -173,12 +178,18 @@ type undo struct {
 }
 
 type undoStep struct {
-	manual string // the same as a command, for the operator when it fails
-	fn     func(context.Context) error
+	manual  string // the same as a command, for the operator when it fails
+	fn      func(context.Context) error
+	barrier bool // when it fails, nothing older is undone
+}
+
+// barrier adds an undo step that must succeed before any older one runs.
+func (u *undo) barrier(manual string, fn func(context.Context) error) {
+	u.steps = append(u.steps, undoStep{manual, fn, true})
 }
 
 func (u *undo) add(manual string, fn func(context.Context) error) {
-	u.steps = append(u.steps, undoStep{manual, fn})
+	u.steps = append(u.steps, undoStep{manual: manual, fn: fn})
 }
 
 // do runs one step with its undo registered first: a step that fails may
@@ -209,6 +220,12 @@ func (u *undo) run(ctx context.Context) []string {
 	for i := len(u.steps) - 1; i >= 0; i-- {
 		if err := u.steps[i].fn(ctx); err != nil {
 			left = append(left, u.steps[i].manual)
+			if u.steps[i].barrier {
+				for j := i - 1; j >= 0; j-- {
+					left = append(left, u.steps[j].manual)
+				}
+				break
+			}
 		}
 	}
 	u.steps = nil

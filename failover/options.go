@@ -2,12 +2,12 @@ package failover
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
 
+	"github.com/zrep-go/zrep/ssh"
 	zsync "github.com/zrep-go/zrep/sync"
 	"github.com/zrep-go/zrep/zfsprops"
 )
@@ -35,38 +35,33 @@ type Roles struct {
 	*zsync.Env
 }
 
-// lockLocal locks and reads FS and checks it is a zrep filesystem.
-func (r *Roles) lockLocal(ctx context.Context, fs string) (func(), *zfsprops.Filesystem, error) {
-	unlock, f, err := r.LockFS(ctx, fs)
-	if err != nil {
-		var ne *zfsprops.NotExistError
-		if errors.As(err, &ne) {
-			err = zfsprops.WithHint(err, "check the name with zrep list")
+// op completes a role change's guarded operation: -L reads no partner;
+// REMOTEHOST is how the partner is reached; a non-root role change of a
+// filesystem is refused before anything changes.
+func (r *Roles) op(o Options, op zsync.PairOp) zsync.PairOp {
+	op.Partner = zsync.WithPartner
+	if o.Local {
+		op.Partner, op.Intent = zsync.NoPartner, zsync.DropIntent
+	}
+	op.Reach = o.Remote
+	op.Check = func(ctx context.Context, p *zsync.Pair) error {
+		if o.Remote != "" {
+			if err := ssh.ValidateHostName(o.Remote); err != nil {
+				return zfsprops.WithHint(fmt.Errorf("%s: partner host: %w", o.FS, err), "pass the partner as REMOTEHOST")
+			}
 		}
-		return nil, nil, err
+		return r.needRoot(ctx, o.FS)
 	}
-	if !f.Managed(r.Tag) {
-		unlock()
-		return nil, nil, zfsprops.WithHint(fmt.Errorf("%s on %s is not a zrep filesystem", fs, r.Self), "zrep list shows the pairs on this host")
-	}
-	if err := f.CheckConfig(r.Tag, r.Self); err != nil {
-		unlock()
-		return nil, nil, err
-	}
-	if err := r.needRoot(ctx, fs); err != nil {
-		unlock()
-		return nil, nil, err
-	}
-	return unlock, f, nil
+	return op
 }
 
-// forPair is the run's environment for the pair of f: recursive when its
-// pair was made with -R (TAG:recursive), -R typed or not.
-func (r *Roles) forPair(f *zfsprops.Filesystem) *Roles {
-	if e := r.ForPair(f); e != r.Env {
-		return &Roles{e}
+// reach is how this side reaches its partner: REMOTEHOST, else the
+// pair's own name for it.
+func (r *Roles) reach(o Options, pair string) string {
+	if o.Remote != "" {
+		return o.Remote
 	}
-	return r
+	return pair
 }
 
 // euid is the effective user id (a variable for tests).
@@ -88,15 +83,13 @@ func (r *Roles) needRoot(ctx context.Context, fs string) error {
 		"run it as root (sync, refresh, status and expiry work with delegated permissions)")
 }
 
-// zrep spells a command for the operator with this run's -t and -R, so a
-// suggestion works as printed for a pair of another tag or a recursive one.
-func (r *Roles) zrep(format string, args ...any) string {
-	cmd := "zrep "
-	if r.Tag != zfsprops.DefaultTag {
-		cmd += "-t " + string(r.Tag) + " "
+// dropIntent clears an interrupted role change's intent here: -L is the
+// operator deciding this side's role alone, over it.
+func (r *Roles) dropIntent(ctx context.Context, e *end) error {
+	v := e.FS.Prop(r.Tag.RoleChange()).Local()
+	if v == "" {
+		return nil
 	}
-	if r.Recursive {
-		cmd += "-R "
-	}
-	return cmd + fmt.Sprintf(format, args...)
+	fmt.Fprintf(r.Err, "Warning: %s: dropping the interrupted role change %s=%q\n", e, r.Tag.RoleChange(), v)
+	return zfsprops.Inherit(ctx, e.Host, e.FS.Name, r.Tag.RoleChange())
 }

@@ -20,15 +20,17 @@ type ChangeConfigOptions struct {
 // them, without sending anything or touching TAG:master. A valid
 // TAG:savecount is kept: classic reset it to ZREP_SAVE_COUNT (§10.13).
 func (e *Env) ChangeConfig(ctx context.Context, o ChangeConfigOptions) error {
-	held, fs, err := e.lockAndRead(ctx, o.FS)
-	if err != nil {
-		return lockReadErr(err, o.FS)
-	}
-	defer held.Unlock()
-	if !o.Force && len(fs.ZrepSnapshots(e.Tag)) == 0 {
-		return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s_* snapshots, it is not initialised for zrep", o.FS, e.Self, e.Tag),
-			"use zrep %sinit %s %s %s instead, or changeconfig -f to set the properties anyway", e.tagFlag(), o.FS, o.Host, o.FS2)
-	}
+	op := PairOp{Name: "changeconfig", Cmd: "changeconfig %s", Role: RepairRole, Intent: IgnoreIntent, Check: func(ctx context.Context, p *Pair) error {
+		if !o.Force && len(p.Here.FS.ZrepSnapshots(p.Tag)) == 0 {
+			return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s_* snapshots, it is not initialised for zrep", o.FS, p.Self, p.Tag),
+				"use %s instead, or changeconfig -f to set the properties anyway", p.Zrep("init %s %s %s", o.FS, o.Host, o.FS2))
+		}
+		return nil
+	}}
+	return e.WithPair(ctx, o.FS, op, func(ctx context.Context, p *Pair) error { return p.changeConfig(ctx, p.Here.FS, o) })
+}
+
+func (e *Env) changeConfig(ctx context.Context, fs *zfsprops.Filesystem, o ChangeConfigOptions) error {
 	src, srcHost, dest, destHost := o.FS, e.Self, o.FS2, o.Host
 	if o.Dest {
 		src, srcHost, dest, destHost = o.FS2, o.Host, o.FS, e.Self

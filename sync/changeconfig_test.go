@@ -21,6 +21,7 @@ func TestChangeConfigKeepsSaveCount(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pa/x")).Returns(strings.Replace(masterDetail(), "savecount\t5", "savecount\t12", 1))
+	expectLockOn(local, "pa/x")
 	expectSets(local, "pa/x", "zrep:src-fs", "pa/x", "zrep:src-host", "hosta", "zrep:dest-fs", "pc/x", "zrep:dest-host", "hostc")
 	if err := env.ChangeConfig(context.Background(), ChangeConfigOptions{FS: "pa/x", Host: "hostc", FS2: "pc/x"}); err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestChangeConfigDestination(t *testing.T) {
 			rows = append(rows, [4]string{"pb/x", "zrep:savecount", sc[0], sc[1]})
 		}
 		local.Expect(detailArgv("pb/x")).Returns(getLines(rows...))
+		expectLockOn(local, "pb/x")
 		expectSets(local, "pb/x", "zrep:src-fs", "pa/x", "zrep:src-host", "hostz", "zrep:dest-fs", "pb/x", "zrep:dest-host", "hosta", "zrep:savecount", "5")
 		if err := env.ChangeConfig(context.Background(), ChangeConfigOptions{FS: "pb/x", Host: "hostz", FS2: "pa/x", Dest: true}); err != nil {
 			t.Fatalf("savecount %q: %v", sc, err)
@@ -60,6 +62,7 @@ func TestChangeConfigNeedsSnapshotsUnlessForced(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not initialised for zrep") {
 		t.Fatalf("got %v", err)
 	}
+	expectLockOn(local, "pa/y")
 	expectSets(local, "pa/y", "zrep:src-fs", "pa/y", "zrep:src-host", "hosta", "zrep:dest-fs", "pb/y", "zrep:dest-host", "hostb", "zrep:savecount", "5")
 	if err := env.ChangeConfig(context.Background(), ChangeConfigOptions{FS: "pa/y", Host: "hostb", FS2: "pb/y", Force: true}); err != nil {
 		t.Fatal(err)

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 
-	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/ssh"
 	"github.com/zrep-go/zrep/zfsprops"
 )
@@ -22,24 +19,26 @@ type ClearOptions struct {
 // zrep snapshots and every TAG:* property set on it. The partner is not
 // touched, and readonly stays as it is.
 func (e *Env) Clear(ctx context.Context, name string, o ClearOptions) error {
-	held, fs, err := e.lockAndRead(ctx, name)
-	if err != nil {
-		return lockReadErr(err, name)
-	}
-	defer held.Unlock()
-	e = e.ForPair(fs)
-	if pid, _ := strconv.Atoi(fs.Prop(e.Tag.LockPID()).Local()); pid > 0 && pid != os.Getpid() && zrepRunning(pid) {
-		return zfsprops.WithHint(&lock.BusyError{Dataset: name, PID: pid}, "wait for the other zrep to finish")
-	}
-	props, readonly, err := e.tagProps(ctx, name)
-	if err != nil {
-		return err
-	}
+	var props []string
+	var readonly bool
+	op := PairOp{Name: "clear", Cmd: "clear %s", Role: RepairRole, Intent: IgnoreIntent, Check: func(ctx context.Context, p *Pair) (err error) {
+		if props, readonly, err = p.tagProps(ctx, name); err != nil {
+			return err
+		}
+		if len(props) == 0 && len(p.Here.FS.ZrepSnapshots(p.Tag)) == 0 {
+			return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s:* properties and no %s_* snapshots, nothing to clear", name, p.Self, p.Tag, p.Tag),
+				"zrep list shows the zrep filesystems here; -t TAG clears another tag's")
+		}
+		return nil
+	}}
+	return e.WithPair(ctx, name, op, func(ctx context.Context, p *Pair) error {
+		return p.clear(ctx, p.Here.FS, props, readonly, o)
+	})
+}
+
+func (e *Env) clear(ctx context.Context, fs *zfsprops.Filesystem, props []string, readonly bool, o ClearOptions) error {
+	name := fs.Name
 	snaps := fs.ZrepSnapshots(e.Tag)
-	if len(props) == 0 && len(snaps) == 0 {
-		return zfsprops.WithHint(fmt.Errorf("%s on %s has no %s:* properties and no %s_* snapshots, nothing to clear", name, e.Self, e.Tag, e.Tag),
-			"zrep list shows the zrep filesystems here; -t TAG clears another tag's")
-	}
 	fmt.Fprintf(e.Out, "WARNING: Removing all zrep configs and snapshots from %s\n (for TAG=%s)\n", name, e.Tag)
 	if o.Pause > 0 {
 		fmt.Fprintf(e.Out, "Continuing in %d seconds\n", int(o.Pause.Seconds()))
@@ -86,6 +85,8 @@ func (e *Env) tagProps(ctx context.Context, name string) (props []string, readon
 	}
 	for _, p := range set[name] {
 		switch {
+		case p.Property == e.Tag.LockPID() || p.Property == e.Tag.LockTime():
+			// The run's own lock: released when the operation ends.
 		case e.Tag.IsPrefixOf(p.Property):
 			props = append(props, p.Property)
 		case p.Property == "readonly":
@@ -95,15 +96,11 @@ func (e *Env) tagProps(ctx context.Context, name string) (props []string, readon
 	return props, readonly, nil
 }
 
-// lockReadErr gives lockAndRead's failures their next step.
-func lockReadErr(err error, name string) error {
+// readErr names a filesystem read without the lock that does not exist.
+func readErr(err error, name string) error {
 	var ne *zfsprops.NotExistError
-	var busy *lock.BusyError
-	switch {
-	case errors.As(err, &ne):
-		return zfsprops.WithHint(err, "check the name with zfs list (zrep list shows the pairs)")
-	case errors.As(err, &busy):
-		return zfsprops.WithHint(err, "wait for the other zrep to finish")
+	if errors.As(err, &ne) && ne.Name == name {
+		return &NoSuchFSError{ne}
 	}
 	return err
 }

@@ -37,6 +37,7 @@ func TestClearRemovesSnapshotsAndReceivedProperties(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pb/x")).Returns(replicaWithMarks())
+	expectLockOn(local, "pb/x")
 	local.Expect(setPropsArgv("pb/x")).Returns(getLines(
 		[4]string{"pb/x", "readonly", "on", "local"},
 		[4]string{"pb/x", "zrep:dest-fs", "pb/x", "received"},
@@ -71,6 +72,7 @@ func TestClearReportsPropertiesZfsKept(t *testing.T) {
 	env, _ := testEnv(t, local, nil)
 	kept := getLines([4]string{"pb/x", "zrep:dest-fs", "pb/x", "received"})
 	local.Expect(detailArgv("pb/x")).Returns(getLines([4]string{"pb/x", "zrep:dest-fs", "pb/x", "received"}))
+	expectLockOn(local, "pb/x")
 	local.Expect(setPropsArgv("pb/x")).Returns(kept).Times(2)
 	local.Expect([]string{"zfs", "inherit", "zrep:dest-fs", "pb/x"})
 	err := env.Clear(context.Background(), "pb/x", ClearOptions{})
@@ -96,6 +98,7 @@ func TestClearPauseIsCancellable(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pb/x")).Returns(replicaWithMarks())
+	expectLockOn(local, "pb/x")
 	local.Expect(setPropsArgv("pb/x")).Returns(getLines([4]string{"pb/x", "zrep:dest-fs", "pb/x", "received"}))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

@@ -60,6 +60,10 @@ type Env struct {
 	EmptyFraction float64
 	ForceEmpty    bool
 
+	// CrashAt (ZREP_TEST_CRASH_AT) is test-only: the role-change step at
+	// which zrep kills itself (CrashPoint). Empty in every real run.
+	CrashAt string
+
 	cache *runCache // shared by the copies ForPair makes
 }
 
@@ -137,25 +141,6 @@ func partnerErr(err error, host, what string) error {
 	}
 	return zfsprops.WithHint(err, "check that %s is up and that `ssh %s zfs list` works without a prompt", host, host)
 }
-
-// startOver says how to undo a pairing.
-func (e *Env) startOver(fs string) string {
-	return "run zrep clear " + e.tagFlag() + fs
-}
-
-// tagFlag is "-t TAG " for commands we suggest, when the tag is not the default.
-func (e *Env) tagFlag() string {
-	if e.Tag == zfsprops.DefaultTag {
-		return ""
-	}
-	return "-t " + string(e.Tag) + " "
-}
-
-// Partner opens a partner host, with a hint when that fails.
-func (e *Env) Partner(ctx context.Context, name string) (ssh.Host, error) { return e.host(ctx, name) }
-
-// PartnerErr names the pair in an error from a first call to a partner.
-func PartnerErr(err error, host, what string) error { return partnerErr(err, host, what) }
 
 // identify asks a host for its short name as classic zrep there computes
 // it (uname -n up to the first dot): what it stores in TAG:src-host.

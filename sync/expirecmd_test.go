@@ -87,7 +87,7 @@ func TestExpireRefusesNonZrep(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pa/y")).Returns(getLines(snapRows("pa/y", "zrep_000001", "1", "1", "")...))
-	if err := env.Expire(context.Background(), "pa/y", ExpireOptions{}); err == nil || !strings.Contains(err.Error(), "not a zrep filesystem") {
+	if err := env.Expire(context.Background(), "pa/y", ExpireOptions{}); err == nil || !strings.Contains(err.Error(), "not initialised for zrep, cannot expire it") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -100,29 +100,10 @@ func zrepRunning(pid int) bool {
 	return bytes.Contains(cmdline, []byte("zrep"))
 }
 
-// LockFS takes the flock and the lock properties of a dataset on this
-// host and reads it; unlock releases both, also after cancellation.
-func (e *Env) LockFS(ctx context.Context, name string) (unlock func(), fs *zfsprops.Filesystem, err error) {
-	held, fs, err := e.lockAndRead(ctx, name)
-	if err != nil {
-		return nil, fs, err
-	}
-	l, err := e.claim(ctx, fs, held)
-	if err != nil {
-		return nil, fs, err
-	}
-	return func() { l.unlock(context.WithoutCancel(ctx)) }, fs, nil
-}
-
-// remoteBusy checks the lock-pid a partner's filesystem carries (read with
-// it): a live zrep there is a *lock.BusyError; one left by a killed run
-// (the process gone, or the pid reused by something else) is cleared with
-// a warning, and the caller goes on.
-func (e *Env) remoteBusy(ctx context.Context, s Side) (*lock.BusyError, error) {
-	return e.PartnerLock(ctx, s, s.FS.Prop(e.Tag.LockPID()).Local())
-}
-
-// PartnerLock is remoteBusy for a lock-pid value read by the caller.
+// PartnerLock checks the lock-pid value a partner's filesystem carries
+// (read with it): a live zrep there is a *lock.BusyError; one left by a
+// killed run (the process gone, or the pid reused by something else) is
+// cleared with a warning, and the caller goes on.
 func (e *Env) PartnerLock(ctx context.Context, s Side, value string) (*lock.BusyError, error) {
 	if value == "" {
 		return nil, nil

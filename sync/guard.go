@@ -80,12 +80,3 @@ func size(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
-
-// zrepCmd spells a command for the operator with this run's -t and -R.
-func (e *Env) zrepCmd(format string, args ...any) string {
-	cmd := "zrep " + e.tagFlag()
-	if e.Recursive {
-		cmd += "-R "
-	}
-	return cmd + fmt.Sprintf(format, args...)
-}

@@ -13,7 +13,7 @@ import (
 func (e *Env) LastSent(ctx context.Context, name string) (string, error) {
 	fs, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
 	if err != nil {
-		return "", lockReadErr(err, name)
+		return "", readErr(err, name)
 	}
 	if s, ok := fs.LastSent(e.Tag); ok {
 		return s.Name, nil
@@ -27,7 +27,7 @@ func (e *Env) LastSent(ctx context.Context, name string) (string, error) {
 func (e *Env) UpToDate(ctx context.Context, name string) (bool, error) {
 	fs, err := zfsprops.ReadOne(ctx, e.Local, e.Tag, name)
 	if err != nil {
-		return false, lockReadErr(err, name)
+		return false, readErr(err, name)
 	}
 	last, ok := fs.LastSent(e.Tag)
 	snaps := fs.ZrepSnapshots(e.Tag)

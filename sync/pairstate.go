@@ -9,13 +9,13 @@ import (
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
-// Role is a side's part in its pair.
-type Role string
+// SideRole is a side's part in its pair, as status reports it.
+type SideRole string
 
 const (
-	RoleMaster  Role = "master"
-	RoleReplica Role = "replica"
-	RoleMissing Role = "missing" // the partner has no such filesystem
+	RoleMaster  SideRole = "master"
+	RoleReplica SideRole = "replica"
+	RoleMissing SideRole = "missing" // the partner has no such filesystem
 )
 
 // PairState is one pair as seen from this host: the model behind
@@ -24,7 +24,7 @@ type PairState struct {
 	Tag  zfsprops.Tag
 	Host string // this host, as the pair names it
 	FS   string
-	Role Role
+	Role SideRole
 	// Partner is the other side; Checked only when it was asked.
 	Partner Partner
 	// LastSync is the newest local TAG:sent mark (zero: never synced),
@@ -52,8 +52,8 @@ type PairState struct {
 type Partner struct {
 	Host, FS string
 	Checked  bool
-	Err      error // not reachable, or its state not readable
-	Role     Role  // when read
+	Err      error    // not reachable, or its state not readable
+	Role     SideRole // when read
 	LastSync time.Time
 }
 

@@ -17,21 +17,24 @@ import (
 // to w — nothing else may be written there.
 func (e *Env) SendLatest(ctx context.Context, snap, token string, w io.Writer) error {
 	name, short, _ := strings.Cut(snap, "@")
-	unlock, fs, err := e.LockFS(ctx, name)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	e = e.ForPair(fs)
+	op := PairOp{Name: "_refreshpull", Cmd: "snaponly %s", Verb: "send it", Role: MasterRole}
+	return e.WithPair(ctx, name, op, func(ctx context.Context, p *Pair) error {
+		return p.sendLatest(ctx, p.Here.FS, snap, short, token, w)
+	})
+}
+
+func (e *Env) sendLatest(ctx context.Context, fs *zfsprops.Filesystem, snap, short, token string, w io.Writer) error {
+	name := fs.Name
 	zs := fs.ZrepSnapshots(e.Tag)
 	if len(zs) == 0 || zs[len(zs)-1].Short() != short {
 		return fmt.Errorf("sync error: %s is not the latest zrep snapshot of %s", snap, name)
 	}
 	last, ok := fs.LastSent(e.Tag)
 	if !ok {
-		return zfsprops.WithHint(fmt.Errorf("%s has no snapshot marked sent", name), "run zrep sentsync on it")
+		return zfsprops.WithHint(fmt.Errorf("%s has no snapshot marked sent", name), "run %s", e.Zrep("sentsync %s@%s_NNNNNN", name, e.Tag))
 	}
 	send := e.sendSpec(last.Name, snap)
+	var err error
 	if send.Raw, err = e.raw(ctx, e.Local, name); err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func (e *Env) failedSend(ctx context.Context, src, dst Side, snap string, ours b
 			return zfsprops.WithHint(err, "%s was written to since its newest snapshot (or lost it), so every sync fails; to discard those writes, run %s (zfs recv -F rolls %s back to its newest snapshot)", dst, rollback, dst.FS.Name)
 		case zfsprops.KindMismatch:
 			return zfsprops.WithHint(err, "%s has snapshots newer than %s, the newest both sides have (one made there, or the sync point destroyed on %s), so every sync fails; to roll it back to %s, destroying %s and any writes since, run on %s: %s",
-				dst, common.Short(), src.Name, common.Short(), strings.Join(newerThan(dst.FS.Snapshots, common), ", "), src.Name, e.zrepCmd("sync -f %s", common.Name))
+				dst, common.Short(), src.Name, common.Short(), strings.Join(newerThan(dst.FS.Snapshots, common), ", "), src.Name, e.Zrep("sync -f %s", common.Name))
 		}
 	}
 	return zfsprops.WithHint(err, "fix the cause and run zrep again; it resends from the last common snapshot")

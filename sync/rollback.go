@@ -2,12 +2,10 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/zrep-go/zrep/lock"
 	"github.com/zrep-go/zrep/zfsprops"
 )
 
@@ -21,72 +19,40 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 		return zfsprops.WithHint(fmt.Errorf("%s is not a zrep snapshot of tag %s, cannot roll back to it", snap, e.Tag),
 			"zrep list -s %s shows the snapshots", name)
 	}
-	held, src, err := e.lockAndRead(ctx, name)
-	var busy *lock.BusyError
-	if errors.As(err, &busy) {
-		return zfsprops.WithHint(busy, "wait for the running zrep, or stop its cron job first")
-	}
-	if err != nil {
-		return err
-	}
-	defer held.Unlock()
-	if err := src.CheckConfig(e.Tag, e.Self); err != nil {
-		return err
-	}
-	e = e.ForPair(src)
-	cfg := src.Config(e.Tag)
-	if !cfg.Master || cfg.SrcHost != e.Self {
-		return zfsprops.WithHint(&NotMasterError{Host: e.Self, FS: name}, "run this on the master host of the pair")
-	}
 	idx := -1
-	for i, s := range src.Snapshots {
-		if s.Name == snap {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		return zfsprops.WithHint(&zfsprops.NotExistError{Host: e.Self, Name: snap}, "zrep list -s %s shows the snapshots", name)
-	}
-	l, err := e.claim(ctx, src, held)
-	if err != nil {
-		return err
-	}
-	defer l.unlock(context.WithoutCancel(ctx))
-
-	h, err := e.host(ctx, cfg.DestHost)
-	if err != nil {
-		return err
-	}
-	dst, err := zfsprops.ReadOne(ctx, h, e.Tag, cfg.DestFS)
-	if err != nil {
-		return partnerErr(err, cfg.DestHost, fmt.Sprintf("rolling back %s:%s", cfg.DestHost, cfg.DestFS))
-	}
-	if err := dst.CheckConfig(e.Tag, cfg.DestHost); err != nil {
-		return err
-	}
-	if dst.IsMaster(e.Tag) {
-		return zfsprops.WithHint(&SplitBrainError{Host: e.Self, FS: name, PeerHost: cfg.DestHost, PeerFS: cfg.DestFS},
-			"decide which side's data to keep; on the other side run zrep failover -L")
-	}
-	target := cfg.DestFS + "@" + short
-	var newer []string
-	found := false
-	for _, s := range dst.Snapshots {
-		switch {
-		case s.Name == target:
-			if s.GUID != src.Snapshots[idx].GUID {
-				return zfsprops.WithHint(fmt.Errorf("%s:%s is not the same snapshot as %s (GUIDs differ)", cfg.DestHost, target, snap),
-					"pick a snapshot both sides share: zrep list -s on both hosts")
+	op := PairOp{Name: "sync", Cmd: "sync %s@" + short, Verb: "roll its partner back", Role: MasterRole, Partner: WithPartner,
+		Reading: "rolling back %s",
+		Check: func(ctx context.Context, p *Pair) error {
+			for i, s := range p.Here.FS.Snapshots {
+				if s.Name == snap {
+					idx = i
+				}
 			}
-			found = true
-		case found:
-			newer = append(newer, s.Name)
-		}
+			if idx < 0 {
+				return zfsprops.WithHint(&zfsprops.NotExistError{Host: p.Self, Name: snap}, "zrep list -s %s shows the snapshots", name)
+			}
+			return nil
+		}}
+	return e.WithPair(ctx, name, op, func(ctx context.Context, p *Pair) error {
+		return p.rollbackPartner(ctx, p.Here.FS, p.There, idx, snap, short, countdown)
+	})
+}
+
+func (e *Env) rollbackPartner(ctx context.Context, src *zfsprops.Filesystem, there Side, idx int, snap, short string, countdown time.Duration) error {
+	cfg := zfsprops.Config{DestHost: there.Name, DestFS: there.FS.Name}
+	h := there.Host
+	// Planned with force: which of the snapshots that go zrep did not
+	// make is said here, with sync's own way out. With -R, each child
+	// goes back to its own @short.
+	plan, err := e.PlanRollback(ctx, there, short, true)
+	if err != nil {
+		return err
 	}
-	if !found {
-		return zfsprops.WithHint(fmt.Errorf("%s:%s does not exist, cannot roll back to it", cfg.DestHost, target),
-			"zrep list -s on %s shows the snapshots it has", cfg.DestHost)
+	if plan.Target.GUID != src.Snapshots[idx].GUID {
+		return zfsprops.WithHint(fmt.Errorf("%s:%s is not the same snapshot as %s (GUIDs differ)", cfg.DestHost, plan.Target.Name, snap),
+			"pick a snapshot both sides share: zrep list -s on both hosts")
 	}
+	newer := plan.Newer
 	if foreign := notOurs(e.Tag, newer); len(foreign) > 0 {
 		return zfsprops.WithHint(fmt.Errorf("rolling %s:%s back would destroy snapshots zrep did not make: %s", cfg.DestHost, cfg.DestFS, strings.Join(foreign, ", ")),
 			"keep them elsewhere or destroy them yourself, then run this again")
@@ -105,8 +71,10 @@ func (e *Env) RollbackPartner(ctx context.Context, snap string, countdown time.D
 	if err := e.ReleaseAll(ctx, h, newer); err != nil {
 		return err
 	}
-	if _, err := zfsprops.Run(ctx, h, zfsprops.RollbackArgv(target)); err != nil {
-		return fmt.Errorf("roll back of %s:%s failed: %w", cfg.DestHost, target, err)
+	for _, t := range plan.Targets {
+		if _, err := zfsprops.Run(ctx, h, zfsprops.RollbackArgv(t)); err != nil {
+			return fmt.Errorf("roll back of %s:%s failed: %w", cfg.DestHost, t, err)
+		}
 	}
 	fmt.Fprintf(e.Out, "%s:%s rolled back successfully to %s\n", cfg.DestHost, cfg.DestFS, short)
 	fmt.Fprintln(e.Out, "Now cleaning up local snapshots")

@@ -46,6 +46,7 @@ func TestSentSyncMarksBothSidesAndMakesMaster(t *testing.T) {
 	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
 	env, errOut := testEnv(t, local, remote)
 	local.Expect(detailArgv("pa/x")).Returns(adopted())
+	expectLock(local)
 	remote.Expect(detailArgv("pb/x")).Returns(handCopy(false, "102"))
 	remote.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pb/x@zrep_000002"})
 	local.Expect([]string{"zfs", "inherit", "zrep:sent", "pa/x@zrep_000001"})
@@ -63,6 +64,7 @@ func TestSentSyncLocalOnly(t *testing.T) {
 	local := sshtest.New(t, "localhost")
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pa/x")).Returns(adopted())
+	expectLock(local)
 	local.Expect([]string{"zfs", "inherit", "zrep:sent", "pa/x@zrep_000001"})
 	local.Expect([]string{"zfs", "set", "zrep:sent=1700000100", "pa/x@zrep_000002"})
 	local.Expect([]string{"zfs", "set", "zrep:master=yes", "pa/x"})
@@ -71,7 +73,8 @@ func TestSentSyncLocalOnly(t *testing.T) {
 	}
 }
 
-// Refusals change nothing on either side: the fakes fail on any set.
+// Refusals change nothing on either side: the fakes fail on any set but
+// the lock's, which those that read the partner take first.
 func TestSentSyncRefusals(t *testing.T) {
 	for _, c := range []struct {
 		name, snap, local, remote, want string
@@ -81,13 +84,14 @@ func TestSentSyncRefusals(t *testing.T) {
 		{"partner lacks it", "pa/x@zrep_000001", adopted(), handCopy(false, "102"), "hostb:pb/x has no zrep_000001"},
 		{"no such snapshot", "pa/x@zrep_000003", adopted(), "", "pa/x@zrep_000003 does not exist on hosta"},
 		{"mark on the filesystem", "pa/x@zrep_000002", adopted() + getLines([4]string{"pa/x", "zrep:sent", "1", "local"}), "", "pa/x itself has zrep:sent set"},
-		{"not configured", "pa/x@zrep_000002", getLines(snapRows("pa/x", "zrep_000002", "102", "12", "")...), "", "not configured for zrep"},
+		{"not configured", "pa/x@zrep_000002", getLines(snapRows("pa/x", "zrep_000002", "102", "12", "")...), "", "not initialised for zrep"},
 		{"configured elsewhere", "pa/x@zrep_000002", strings.Replace(adopted(), "src-host\thosta", "src-host\thostb", 1), "", "names hostb as its source host"},
 	} {
 		local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
 		env, _ := testEnv(t, local, remote)
 		local.Expect(detailArgv("pa/x")).Returns(c.local)
 		if c.remote != "" {
+			expectLock(local)
 			remote.Expect(detailArgv("pb/x")).Returns(c.remote)
 		}
 		err := env.SentSync(context.Background(), c.snap, SentSyncOptions{})

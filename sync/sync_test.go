@@ -85,11 +85,15 @@ func testEnv(t *testing.T, local, remote *sshtest.Fake) (*Env, *bytes.Buffer) {
 	}, &errOut
 }
 
-func expectLock(local *sshtest.Fake) {
-	local.Expect([]string{"zfs", "set", "zrep:lock-pid=" + strconv.Itoa(os.Getpid()), "pa/x"}).Returns("")
-	local.Expect([]string{"zfs", "set", "zrep:lock-time=20231114221500", "pa/x"}).Returns("")
-	local.Expect([]string{"zfs", "inherit", "zrep:lock-time", "pa/x"}).Returns("")
-	local.Expect([]string{"zfs", "inherit", "zrep:lock-pid", "pa/x"}).Returns("")
+func expectLock(local *sshtest.Fake) { expectLockOn(local, "pa/x") }
+
+// expectLockOn stubs the lock-pid/lock-time every guarded operation
+// advertises on fs, and clears at its end.
+func expectLockOn(h *sshtest.Fake, fs string) {
+	h.Expect([]string{"zfs", "set", "zrep:lock-pid=" + strconv.Itoa(os.Getpid()), fs}).Returns("")
+	h.Expect([]string{"zfs", "set", "zrep:lock-time=20231114221500", fs}).Returns("")
+	h.Expect([]string{"zfs", "inherit", "zrep:lock-time", fs}).Returns("")
+	h.Expect([]string{"zfs", "inherit", "zrep:lock-pid", fs}).Returns("")
 }
 
 // startSync stubs what every sync of pa/x to hostb:pb/x does before its
@@ -211,8 +215,8 @@ func TestSyncRefusesOtherSrcHost(t *testing.T) {
 	env, _ := testEnv(t, local, nil)
 	local.Expect(detailArgv("pa/x")).Returns(strings.Replace(masterDetail(), "zrep:src-host\thosta", "zrep:src-host\totherzone", 1))
 	err := env.Sync(context.Background(), "pa/x", SyncOptions{})
-	var nm *NotMasterError
-	if !errors.As(err, &nm) || !strings.Contains(zfsprops.HintOf(err), `"otherzone"`) {
+	var fm *ForeignMasterError
+	if !errors.As(err, &fm) || !strings.Contains(zfsprops.HintOf(err), `"otherzone"`) {
 		t.Fatalf("got %v (%s)", err, zfsprops.HintOf(err))
 	}
 }

@@ -79,6 +79,17 @@ func (f *Filesystem) CheckConfig(tag Tag, host string) error {
 		return bad(tag.Recursive(), v.Value, "want yes or unset",
 			"on %s, for a recursive pair run: zfs set %s=yes %q; else: zfs inherit %s %q", host, tag.Recursive(), f.Name, tag.Recursive(), f.Name)
 	}
+	if v := f.Prop(tag.RoleChange()).Local(); v != "" {
+		if _, err := ParseRoleChange(v); err != nil {
+			return bad(tag.RoleChange(), v, err.Error(),
+				"see docs/reliability.md (Role changes) for what it records; once both sides are as they should be, on %s run: zfs inherit %s %q", host, tag.RoleChange(), f.Name)
+		}
+	}
+	if v := f.Prop(tag.Epoch()).Local(); v != "" {
+		if _, err := ParseEpoch(v); err != nil {
+			return bad(tag.Epoch(), v, "want a number", "on %s run: zfs set %s=N %q with its partner's N", host, tag.Epoch(), f.Name)
+		}
+	}
 	return nil
 }
 

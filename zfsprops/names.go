@@ -50,7 +50,7 @@ func (t Tag) Failures() string    { return string(t) + ":failures" }
 func (t Tag) FilesystemProps() []string {
 	return []string{t.Master(), t.SrcFS(), t.SrcHost(), t.DestFS(), t.DestHost(),
 		t.SaveCount(), t.LockPID(), t.LockTime(), t.Sent(), t.LastSent(), t.Recursive(),
-		t.LastError(), t.LastAttempt(), t.Failures()}
+		t.LastError(), t.LastAttempt(), t.Failures(), t.RoleChange(), t.Epoch()}
 }
 
 // IsPrefixOf reports whether prop belongs to this tag ("zrep:..." for "zrep").
