@@ -108,9 +108,13 @@ func (e *HalfPairError) Hint() string { return e.Fix }
 // PartnerNameError is a pairing whose partner host or filesystem is unset.
 type PartnerNameError struct {
 	Host, FS, Prop, Fix string
+	Why                 string // what is known of the side instead; "" for "its partner is unknown"
 }
 
 func (e *PartnerNameError) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("%s on %s has no %s (%s)", e.FS, e.Host, e.Prop, e.Why)
+	}
 	return fmt.Sprintf("%s on %s has no %s: its partner is unknown", e.FS, e.Host, e.Prop)
 }
 

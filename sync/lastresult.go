@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"github.com/zrep-go/zrep/lock"
 	"io"
 	"strconv"
 	"strings"
@@ -53,13 +54,25 @@ func (e *Env) Recorded(fn PairFunc, done func(RunResult)) PairFunc {
 }
 
 // recordable is an outcome that says something about the pair: not a
-// quiet-mode skip, nor a command refused because it was run on the wrong
-// side or for a dataset that is not there (nothing of the pair ran).
+// quiet-mode skip, nor a command refused before anything of the pair ran
+// (the wrong side, a dataset that is not there or not paired, a pairing
+// whose own properties are missing or corrupt): a refusal changes nothing
+// on any host, not even these marks.
 func recordable(err error) bool {
-	var skipped *SkippedError
-	var notMaster *NotMasterError
-	var notExist *zfsprops.NotExistError
-	return !errors.As(err, &skipped) && !errors.As(err, &notMaster) && !errors.As(err, &notExist)
+	refusals := []any{
+		new(*SkippedError), new(*NotMasterError), new(*zfsprops.NotExistError),
+		new(*NotPairedError), new(*ForeignMasterError), new(*AlreadyMasterError),
+		new(*HalfPairError), new(*PartnerNameError), new(*zfsprops.PropError),
+		new(*zfsprops.BrokenError),
+		// Busy: another run holds the pair and is doing the work.
+		new(*BusyError), new(*lock.BusyError),
+	}
+	for _, target := range refusals {
+		if errors.As(err, target) {
+			return false
+		}
+	}
+	return true
 }
 
 // recordResult writes the outcome on name; one read first, so that a

@@ -229,7 +229,7 @@ func (p *Pair) checkHere(op PairOp) error {
 		return &NotMasterError{Host: p.Self, FS: name, Op: op.verb(), SrcHost: cfg.SrcHost, SrcFS: cfg.SrcFS, Fix: fix}
 	}
 	if op.Role == MasterRole && cfg.Master && cfg.SrcHost == "" {
-		return &PartnerNameError{Host: p.Self, FS: name, Prop: p.Tag.SrcHost(),
+		return &PartnerNameError{Host: p.Self, FS: name, Prop: p.Tag.SrcHost(), Why: "it is marked master",
 			Fix: fmt.Sprintf("if %s is this pair's master, set it again: zfs set %s=%s %s", p.Self, p.Tag.SrcHost(), p.Self, name)}
 	}
 	if op.Role == MasterRole && !cfg.Master {
