@@ -26,6 +26,9 @@ func Main(args []string) int {
 	defer stop()
 	f := NewFactory(SystemIO(), os.Getenv)
 	defer f.Close()
+	// For every local command and what it starts; remote ones get the
+	// same directories in ssh.
+	os.Setenv("PATH", searchPath(os.Getenv("PATH"), f.file["PATH"]))
 	return run(ctx, f, args)
 }
 
@@ -33,7 +36,9 @@ func Main(args []string) int {
 func run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(normalizeArgs(args))
-	return f.report(root.ExecuteContext(ctx), ctx)
+	code := f.report(root.ExecuteContext(ctx), ctx)
+	f.flushLogs()
+	return code
 }
 
 func (f *Factory) report(err error, ctx context.Context) int {
