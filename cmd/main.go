@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // Exit codes, documented in the README.
@@ -22,7 +20,7 @@ const (
 // Main runs zrep with args (without the program name) and returns the exit
 // code. It is the one place that turns an error into a code.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := NewFactory(SystemIO(), os.Getenv)
 	defer f.Close()
@@ -53,7 +51,7 @@ func (f *Factory) report(err error, ctx context.Context) int {
 		}
 		return silent.Code
 	case ctx.Err() != nil:
-		f.IO.Errorf(err)
+		f.printErr(ctx, err)
 		return ExitInterrupted
 	case errors.As(err, &usage):
 		f.IO.Errorf(err)
