@@ -1,6 +1,6 @@
 module github.com/zrep-go/zrep
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/kballard/go-shellquote v0.0.0-20180428030007-95032a82bc51

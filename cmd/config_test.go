@@ -292,3 +292,24 @@ func TestEmptyFraction(t *testing.T) {
 		}
 	}
 }
+
+// The example /etc/default/zrep the package ships reads without a
+// warning, with every commented knob switched on.
+func TestExampleDefaultsFile(t *testing.T) {
+	b, err := os.ReadFile("../contrib/default/zrep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var on []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "#"); ok && (strings.Contains(rest, "=") && !strings.Contains(rest, " ") || strings.HasPrefix(rest, "export ") || strings.Contains(rest, `="`)) {
+			line = rest
+		}
+		on = append(on, line)
+	}
+	var warn bytes.Buffer
+	vals := parseDefaults(strings.NewReader(strings.Join(on, "\n")), "default-zrep", func(k string) string { return map[string]string{"PATH": "/usr/bin:/bin"}[k] }, &warn)
+	if warn.Len() != 0 || vals["PATH"] != "/usr/bin:/bin:/opt/zfs/bin" || vals["Z_LOCK_RETRY"] != "30" || vals["ZREP_SEND_FLAGS"] != "-c -L" {
+		t.Errorf("warnings %q, values %q", warn.String(), vals)
+	}
+}
