@@ -27,7 +27,7 @@ func TestDefaultsFile(t *testing.T) {
 	path := writeDefaults(t, "# comment\nZREP_SAVE_COUNT=10\nexport ZREPTAG=\"zrep-b\"\nZREP_SEND_FLAGS='-c -e'\nSSH=$(touch /tmp/pwned)\nnot a line\n")
 	env := map[string]string{"ZREP_DEFAULTS_FILE": path, "ZREPTAG": "fromenv"}
 	var warn bytes.Buffer
-	get := layeredEnv(func(k string) string { return env[k] }, &warn)
+	get, _ := layeredEnv(func(k string) string { return env[k] }, &warn)
 	for k, want := range map[string]string{
 		"ZREP_SAVE_COUNT": "10", "ZREPTAG": "fromenv", "ZREP_SEND_FLAGS": "-c -e", "SSH": "", "ZREP_R": "",
 	} {
@@ -77,8 +77,14 @@ func TestDefaultsLines(t *testing.T) {
 		"V=`id`":                        "!",
 		"V=\"`id`\"":                    "!",
 		`V="$(id)"`:                     "!",
-		`V=pre$HOSTB`:                   "!",
-		`V=$HOSTB/x`:                    "!",
+		`V=pre$HOSTB`:                   "prehostb",
+		`V=$HOSTB/x`:                    "hostb/x",
+		`V=$HOSTB:${UNSET:-/y}:$EMPTY`:  "hostb:/y:",
+		`V="$HOSTB two"`:                "hostb two",
+		`V=a$(id)`:                      "!",
+		`V=$HOSTB;id`:                   "!",
+		`V=$HOSTB x`:                    "!",
+		`V="$HOSTB` + "`id`" + `"`:      "!",
 		`V=${HOSTB:=x}`:                 "!",
 		`V=${HOSTB:+x}`:                 "!",
 		`V=${UNSET:-$(id)}`:             "!",
@@ -122,6 +128,26 @@ func TestDefaultsLines(t *testing.T) {
 		if !ok || got != want || warn.Len() != 0 {
 			t.Errorf("%s: got %q (set %v), warning %q; want %q", line, got, ok, warn.String(), want)
 		}
+	}
+}
+
+// Classic files are shell: `export NAME` lines only export, and PATH is
+// extended with $PATH. Both are understood without a word.
+func TestDefaultsClassicLines(t *testing.T) {
+	path := writeDefaults(t, "ZREP_SAVE_COUNT=7\nexport ZREP_SAVE_COUNT\nexport A B\nexport\tC\nPATH=$PATH:/opt/zfs/bin\nexport MBUFFER=\"mbuffer -m 1G\"\n")
+	var warn bytes.Buffer
+	vals := loadDefaults(path, func(k string) string { return map[string]string{"PATH": "/usr/bin:/bin"}[k] }, &warn)
+	want := map[string]string{"ZREP_SAVE_COUNT": "7", "PATH": "/usr/bin:/bin:/opt/zfs/bin", "MBUFFER": "mbuffer -m 1G"}
+	if len(vals) != len(want) {
+		t.Errorf("got %q, want %q", vals, want)
+	}
+	for k, v := range want {
+		if vals[k] != v {
+			t.Errorf("%s = %q, want %q", k, vals[k], v)
+		}
+	}
+	if warn.Len() != 0 {
+		t.Errorf("warnings: %q", warn.String())
 	}
 }
 
@@ -264,5 +290,26 @@ func TestEmptyFraction(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("emptyFraction(%q) = %v, %v; want %v", in, got, err, want)
 		}
+	}
+}
+
+// The example /etc/default/zrep the package ships reads without a
+// warning, with every commented knob switched on.
+func TestExampleDefaultsFile(t *testing.T) {
+	b, err := os.ReadFile("../contrib/default/zrep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var on []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "#"); ok && (strings.Contains(rest, "=") && !strings.Contains(rest, " ") || strings.HasPrefix(rest, "export ") || strings.Contains(rest, `="`)) {
+			line = rest
+		}
+		on = append(on, line)
+	}
+	var warn bytes.Buffer
+	vals := parseDefaults(strings.NewReader(strings.Join(on, "\n")), "default-zrep", func(k string) string { return map[string]string{"PATH": "/usr/bin:/bin"}[k] }, &warn)
+	if warn.Len() != 0 || vals["PATH"] != "/usr/bin:/bin:/opt/zfs/bin" || vals["Z_LOCK_RETRY"] != "30" || vals["ZREP_SEND_FLAGS"] != "-c -L" {
+		t.Errorf("warnings %q, values %q", warn.String(), vals)
 	}
 }

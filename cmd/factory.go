@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ type Factory struct {
 	Recursive bool
 	Debug     bool
 	SSH       string
+	Syslog    bool
+	// Verbose is a replicating command's -v, set before it runs.
+	Verbose bool
+	// LockWait is a command's --wait SECS, over Z_LOCK_RETRY.
+	LockWait *int
 
 	// Now is the clock (nil: time.Now); tests pin it.
 	Now func() time.Time
@@ -34,13 +40,19 @@ type Factory struct {
 	mu     gosync.Mutex
 	hosts  map[string]ssh.Host
 	self   string
-	warned map[string]bool // unsupported knobs already warned about
+	warned map[string]bool   // knobs already warned about
+	file   map[string]string // what the defaults file set
+
+	sys         func(line string) // --syslog, once connected
+	logs        []*logLines       // to flush at the end of the run
+	progressOut io.Writer         // envOut, made once
 }
 
 // NewFactory reads knobs through getenv layered over /etc/default/zrep;
 // lines of that file it cannot read are reported on io.ErrOut.
 func NewFactory(io *IOStreams, getenv func(string) string) *Factory {
-	return &Factory{IO: io, Getenv: layeredEnv(getenv, io.ErrOut), hosts: map[string]ssh.Host{}}
+	get, file := layeredEnv(getenv, io.ErrOut)
+	return &Factory{IO: io, Getenv: get, file: file, hosts: map[string]ssh.Host{}}
 }
 
 // Self is our host name: ZREP_SRC_HOST, else the short host name.
@@ -92,7 +104,7 @@ func (f *Factory) Host(name string) (ssh.Host, error) {
 		}
 		h = ssh.NewKillAt(h, re) // inside Logged: -D shows the step it died at
 	}
-	if f.Debug || f.Getenv("DEBUG") != "" {
+	if f.debug() {
 		h = ssh.NewLogged(h, f.IO.ErrOut)
 	}
 	f.hosts[name] = h
@@ -108,6 +120,7 @@ func (f *Factory) SetHost(name string, h ssh.Host) {
 
 // Close closes every connection this run opened.
 func (f *Factory) Close() {
+	f.flushLogs()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, h := range f.hosts {
@@ -160,6 +173,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.setLockWait(locker)
 	sendFlags, err := shellquote.Split(f.Getenv("ZREP_SEND_FLAGS"))
 	if err != nil {
 		return nil, usagef("ZREP_SEND_FLAGS: %v", err)
@@ -216,7 +230,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		Local:           local,
 		Hosts:           f.Host,
 		Locker:          locker,
-		Out:             f.IO.Out,
+		Out:             f.envOut(),
 		Err:             f.IO.ErrOut,
 		Now:             f.now,
 		Recursive:       f.Recursive || f.Getenv("ZREP_R") == "-R",
@@ -225,7 +239,7 @@ func (f *Factory) Env() (*zsync.Env, error) {
 		RenameUnsent:    rename == "" || rename == "yes",
 		SaveCount:       save,
 		SkipExpire:      f.Getenv("ZREP_SKIP_EXPIRE") != "",
-		Verbose:         f.Getenv("ZREP_VERBOSE") != "",
+		Verbose:         f.Verbose || f.Getenv("ZREP_VERBOSE") != "",
 		OutFilter:       outFilter,
 		InFilter:        inFilter,
 		CreateFlags:     createFlags,
@@ -247,6 +261,22 @@ func (f *Factory) now() time.Time {
 	return time.Now()
 }
 
+// setLockWait makes locker wait for a busy filesystem as --wait or
+// Z_LOCK_RETRY says (checkKnobs validated it), and say so under -v.
+func (f *Factory) setLockWait(locker *lock.Locker) {
+	secs, _ := strconv.Atoi(f.Getenv("Z_LOCK_RETRY"))
+	if f.LockWait != nil {
+		secs = *f.LockWait
+	}
+	locker.Wait = time.Duration(secs) * time.Second
+	if f.Verbose || f.Getenv("ZREP_VERBOSE") != "" {
+		out := f.envOut()
+		locker.Waiting = func(busy *lock.BusyError, limit time.Duration) {
+			fmt.Fprintf(out, "Waiting up to %s for %s: it is locked by another zrep (pid %d)\n", limit, busy.Dataset, busy.PID)
+		}
+	}
+}
+
 // Roles assembles what failover and takeover need.
 func (f *Factory) Roles() (*failover.Roles, error) {
 	env, err := f.Env()
@@ -261,7 +291,10 @@ func (f *Factory) Roles() (*failover.Roles, error) {
 func (f *Factory) filters() (out, in string) {
 	out, in = f.Getenv("ZREP_OUTFILTER"), f.Getenv("ZREP_INFILTER")
 	if mb := f.Getenv("MBUFFER"); mb != "" {
-		fmt.Fprintln(f.IO.ErrOut, "Warning: MBUFFER is deprecated; set ZREP_OUTFILTER and ZREP_INFILTER instead")
+		if f.verbose() {
+			// It still works: say so only to someone watching, not to cron.
+			f.warnOnce("MBUFFER", "Warning: MBUFFER is deprecated; set ZREP_OUTFILTER and ZREP_INFILTER instead")
+		}
 		out = strings.TrimPrefix(out+" | "+mb, " | ")
 		in = strings.TrimSuffix(mb+" | "+in, " | ")
 	}

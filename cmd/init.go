@@ -53,6 +53,7 @@ created.`,
 					return err
 				}
 			}
+			f.Verbose = o.Verbose
 			f.warnUnsupported("init")
 			if runF != nil {
 				return runF(o)

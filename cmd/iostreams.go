@@ -5,17 +5,26 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // IOStreams are the process's streams; tests pass buffers.
 type IOStreams struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
+	// ErrTTY is stderr being a terminal: someone watching, not cron.
+	ErrTTY bool
 }
 
 // SystemIO is the real terminal, or cron's pipes.
 func SystemIO() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: isTerminal(os.Stderr)}
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
+	return err == nil
 }
 
 // TestIO returns streams backed by buffers.

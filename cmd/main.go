@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // Exit codes, documented in the README.
@@ -22,10 +20,13 @@ const (
 // Main runs zrep with args (without the program name) and returns the exit
 // code. It is the one place that turns an error into a code.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := interruptContext()
 	defer stop()
 	f := NewFactory(SystemIO(), os.Getenv)
 	defer f.Close()
+	// For every local command and what it starts; remote ones get the
+	// same directories in ssh.
+	os.Setenv("PATH", searchPath(os.Getenv("PATH"), f.file["PATH"]))
 	return run(ctx, f, args)
 }
 
@@ -33,7 +34,9 @@ func Main(args []string) int {
 func run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(normalizeArgs(args))
-	return f.report(root.ExecuteContext(ctx), ctx)
+	code := f.report(root.ExecuteContext(ctx), ctx)
+	f.flushLogs()
+	return code
 }
 
 func (f *Factory) report(err error, ctx context.Context) int {
@@ -48,7 +51,7 @@ func (f *Factory) report(err error, ctx context.Context) int {
 		}
 		return silent.Code
 	case ctx.Err() != nil:
-		f.IO.Errorf(err)
+		f.printErr(ctx, err)
 		return ExitInterrupted
 	case errors.As(err, &usage):
 		f.IO.Errorf(err)

@@ -6,9 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is this build's version; -ldflags can override it.
-var Version = "0.1.0"
-
 // ClassicVersion is the classic zrep release whose behaviour we follow.
 const ClassicVersion = "2.0.2"
 
@@ -22,16 +19,23 @@ lives in zrep:* user properties on the datasets; a drop-in successor to
 classic zrep ` + ClassicVersion + `.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       "-", // any value makes cobra add --version; the template prints ours
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			return f.setupLogging()
+		},
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate(versionText())
+	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(newCmdHelp())
 	pf := root.PersistentFlags()
 	pf.StringVarP(&f.Tag, "tag", "t", "", "property and snapshot prefix (default $ZREPTAG or zrep)")
 	pf.BoolVarP(&f.Recursive, "recursive", "R", false, "recursive pairs: zfs send -R (also $ZREP_R=-R)")
 	pf.BoolVarP(&f.Debug, "debug", "D", false, "debug output")
 	pf.StringVar(&f.SSH, "ssh", "", "external ssh command instead of the built-in client (also $SSH)")
+	pf.BoolVar(&f.Syslog, "syslog", false, "also send every message to syslog (facility daemon, tag zrep), e.g. from cron")
 	root.AddCommand(
 		NewCmdVersion(f),
 		NewCmdInit(f, nil),
@@ -53,7 +57,9 @@ classic zrep ` + ClassicVersion + `.`,
 		NewCmdSetLastSent(f),
 		NewCmdUpToDate(f, nil),
 		NewCmdMetrics(f, nil),
+		NewCmdMan(),
 	)
+	completeDatasets(root, f)
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
@@ -77,7 +83,7 @@ func normalizeArgs(args []string) []string {
 	for i := 0; i < len(out); i++ {
 		a := out[i]
 		switch {
-		case a == "-R" || a == "-D" || a == "--recursive" || a == "--debug":
+		case a == "-R" || a == "-D" || a == "--recursive" || a == "--debug" || a == "--syslog":
 			continue
 		case a == "-t" || a == "--tag" || a == "--ssh":
 			i++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,9 @@ type SyncOptions struct {
 	// ForceEmpty (--force-empty) sends a snapshot the empty-source guard
 	// would refuse.
 	ForceEmpty bool
+	// Wait (--wait SECS, else Z_LOCK_RETRY) is how long a filesystem that
+	// another run holds is waited for before it counts as busy.
+	Wait int
 }
 
 // NewCmdSync is `zrep sync [-f] [-v] [-c] [-r] [-q SECS] [-j N] FS…|all|FS@SNAP` (alias -S).
@@ -114,10 +118,17 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 			if err := checkJobs(o.Jobs); err != nil {
 				return err
 			}
+			if c.Flags().Changed("wait") {
+				if err := checkWait("--wait", strconv.Itoa(o.Wait)); err != nil {
+					return err
+				}
+				f.LockWait = &o.Wait
+			}
 			o.ChangedOnly = o.ChangedOnly || f.Getenv("ZREP_CHANGEDONLY") != ""
 			o.Resume = o.Resume || f.Getenv("ZREP_RESUME") != ""
 			o.NoCountdown = o.Force
 			o.Force = o.Force || f.Getenv("ZREP_FORCE") != ""
+			f.Verbose = o.Verbose
 			f.warnUnsupported("sync")
 			if runF != nil {
 				return runF(o)
@@ -129,6 +140,7 @@ func newSyncCmd(f *Factory, runF func(*SyncOptions) error, o *SyncOptions, use, 
 	c.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "say what is done")
 	c.Flags().IntVarP(&o.Quiet, "quiet", "q", 0, "skip a busy filesystem if it synced within SECS seconds")
 	c.Flags().IntVarP(&o.Jobs, "jobs", "j", 1, "sync up to N pairs at once")
+	c.Flags().IntVar(&o.Wait, "wait", 0, "wait up to SECS for a filesystem another zrep holds before it counts as busy (default $Z_LOCK_RETRY, else 0)")
 	c.Flags().BoolVar(&o.ForceEmpty, "force-empty", false, "send even if the source looks emptied (its new snapshot refers to under ZREP_EMPTY_FRACTION of the last sent one; also $ZREP_FORCE_EMPTY=yes)")
 	c.Flags().BoolVarP(&o.Resume, "resume", "r", false, "classic: resume interrupted transfers (always done where zfs supports it; also $ZREP_RESUME)")
 	return syncCmd{c, o}
@@ -172,6 +184,9 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 		if names, err = list(ctx); err != nil {
 			return err
 		}
+		if len(names) == 0 {
+			f.warnEmptyAll(ctx, env, o.Pull)
+		}
 	}
 	opts := zsync.SyncOptions{Force: o.Force, Quiet: time.Duration(o.Quiet) * time.Second, ChangedOnly: o.ChangedOnly, Existing: o.Existing}
 	if len(names) == 1 && !o.All {
@@ -184,7 +199,7 @@ func syncRun(ctx context.Context, f *Factory, o *SyncOptions) error {
 	}
 	failed := zsync.Each(ctx, names, o.Jobs,
 		func(ctx context.Context, name string) error { return one(ctx, name, opts) },
-		func(name string, err error) { f.IO.Errorf(fmt.Errorf("%s %s: %w", verb, name, err)) })
+		func(name string, err error) { f.printErr(ctx, fmt.Errorf("%s %s: %w", verb, name, notStarted(err))) })
 	if failed > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "Error: %d of %d filesystems failed to %s\n", failed, len(names), verb)
 		return &SilentError{Code: ExitFailure}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -75,6 +76,15 @@ func checkQuiet(secs int) error {
 	return nil
 }
 
+// checkWait validates --wait and Z_LOCK_RETRY: whole seconds.
+func checkWait(name, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxSeconds {
+		return usagef("%s %q: give whole seconds to wait for a busy filesystem, 0 to %d", name, v, maxSeconds)
+	}
+	return nil
+}
+
 var propNameRE = regexp.MustCompile(`^[a-z][a-z0-9_.:-]*$`)
 
 // checkKnobs validates the environment knobs (and /etc/default/zrep
@@ -124,6 +134,11 @@ func (f *Factory) checkKnobs() error {
 		k, _, ok := strings.Cut(kv, "=")
 		if !ok || !propNameRE.MatchString(k) {
 			return usagef("ZREP_INIT_REMOTE_PROPERTIES: %q is not prop=value (property names are lowercase)", kv)
+		}
+	}
+	if v := knob("Z_LOCK_RETRY"); v != "" {
+		if err := checkWait("Z_LOCK_RETRY", v); err != nil {
+			return err
 		}
 	}
 	if v := knob("ZREP_SRC_HOST"); v != "" {

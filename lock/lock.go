@@ -30,14 +30,19 @@ import (
 // BusyError is a dataset another process holds.
 type BusyError struct {
 	Dataset string
-	PID     int // 0 when unknown
+	PID     int           // 0 when unknown
+	Waited  time.Duration // how long we waited for it (Locker.Wait)
 }
 
 func (e *BusyError) Error() string {
+	msg := fmt.Sprintf("%s is locked by another zrep", e.Dataset)
 	if e.PID > 0 {
-		return fmt.Sprintf("%s is locked by another zrep (pid %d)", e.Dataset, e.PID)
+		msg += fmt.Sprintf(" (pid %d)", e.PID)
 	}
-	return fmt.Sprintf("%s is locked by another zrep", e.Dataset)
+	if e.Waited > 0 {
+		msg += fmt.Sprintf(", still after waiting %s", e.Waited.Round(time.Second))
+	}
+	return msg
 }
 
 // UnsafeError is a lock directory or lock file zrep refuses to use: a
@@ -89,7 +94,19 @@ func privateDir(path string, uid int) bool {
 type Locker struct {
 	dir string
 	fd  int // the directory we checked; lock files are opened relative to it
+
+	// Wait is how long Global retries a dataset lock another run holds
+	// (Z_LOCK_RETRY, --wait) before the *BusyError counts: an overlapping
+	// cron run then waits for a transfer that is about to end instead of
+	// mailing an error. Zero fails at once, as classic's fs lock did.
+	Wait time.Duration
+	// Waiting, if set, is told once per Global call that it waits.
+	Waiting func(busy *BusyError, limit time.Duration)
 }
+
+// waitPoll is how often a waiting run tries the lock again: flock(2) has
+// no timeout, and a blocking flock could not be cancelled.
+const waitPoll = 250 * time.Millisecond
 
 // New creates the directory (0700) if needed and checks it: a symlink, a
 // directory someone else owns or one others can write is refused with an
@@ -321,8 +338,37 @@ func flockHolder(procLocks string, major, minor, ino uint64) int {
 }
 
 // Global runs fn while holding the host-wide lock, waiting up to the
-// context's deadline or 30 s. Holders keep it for milliseconds.
+// context's deadline or 30 s. Holders keep it for milliseconds. When fn
+// fails with a *BusyError (a dataset lock it tried is taken), the global
+// lock is dropped and fn tried again until Wait has passed; fn must be
+// safe to call again after it failed.
 func (l *Locker) Global(ctx context.Context, fn func() error) error {
+	start := time.Now()
+	for told := false; ; told = true {
+		err := l.global(ctx, fn)
+		var busy *BusyError
+		if l.Wait <= 0 || !errors.As(err, &busy) {
+			return err
+		}
+		left := l.Wait - time.Since(start)
+		if left <= 0 {
+			busy.Waited = l.Wait
+			return err
+		}
+		if !told && l.Waiting != nil {
+			l.Waiting(busy, l.Wait)
+		}
+		t := time.NewTimer(min(waitPoll, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+func (l *Locker) global(ctx context.Context, fn func() error) error {
 	f, err := l.open("global.lock")
 	if err != nil {
 		return err

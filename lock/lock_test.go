@@ -343,3 +343,76 @@ func TestLockFreedWhenHolderDies(t *testing.T) {
 	}
 	h.Unlock()
 }
+
+// heldLocker is a Locker whose pa/x on hosta is taken by holder (released
+// at the end of the test, if not before).
+func heldLocker(t *testing.T) (*Locker, *Held) {
+	t.Helper()
+	l, _ := newLocker(t)
+	holder, err := l.TryLock("hosta", "pa/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Unlock() })
+	return l, holder
+}
+
+// tryX tries pa/x on hosta, as a sync does under the global lock.
+func tryX(l *Locker) func() error {
+	return func() error {
+		h, err := l.TryLock("hosta", "pa/x")
+		h.Unlock()
+		return err
+	}
+}
+
+// With Wait, a dataset lock another run holds is waited for: the holder
+// here lets go when told that we wait, so the lock is taken at the retry.
+func TestGlobalWaitsForBusyLock(t *testing.T) {
+	l, holder := heldLocker(t)
+	l.Wait = time.Hour
+	told := 0
+	l.Waiting = func(busy *BusyError, limit time.Duration) {
+		told++
+		if busy.Dataset != "pa/x" || limit != time.Hour {
+			t.Errorf("Waiting(%v, %v)", busy, limit)
+		}
+		holder.Unlock()
+	}
+	var held *Held
+	err := l.Global(context.Background(), func() (err error) { held, err = l.TryLock("hosta", "pa/x"); return err })
+	if err != nil || held == nil || told != 1 {
+		t.Fatalf("got %v, told %d times", err, told)
+	}
+	held.Unlock()
+}
+
+// Past Wait the lock counts as busy and says how long it was waited for;
+// other errors and success return at once.
+func TestGlobalWaitGivesUp(t *testing.T) {
+	l, _ := heldLocker(t)
+	l.Wait = 300 * time.Millisecond
+	err := l.Global(context.Background(), tryX(l))
+	var be *BusyError
+	if !errors.As(err, &be) || be.Waited != l.Wait || !strings.HasSuffix(err.Error(), ", still after waiting 0s") {
+		t.Fatalf("got %v, want BusyError after waiting", err)
+	}
+	calls := 0
+	other := errors.New("other")
+	if err := l.Global(context.Background(), func() error { calls++; return other }); err != other || calls != 1 {
+		t.Fatalf("other error: %v after %d calls", err, calls)
+	}
+}
+
+// A cancelled wait ends with the busy error at once.
+func TestGlobalWaitCancelled(t *testing.T) {
+	l, _ := heldLocker(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	l.Wait = time.Hour
+	l.Waiting = func(*BusyError, time.Duration) { cancel() }
+	err := l.Global(ctx, tryX(l))
+	var be *BusyError
+	if !errors.As(err, &be) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -12,7 +12,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
 step "Building zrep and starting three isolated ZFS hosts (hosta, hostb, hostc)"
-bash scripts/ensure-go.sh >/dev/null
+eval "$(bash scripts/ensure-go.sh)" # a Go that builds zrep, also on a stock Debian 12
 go build -o bin/zrep .
 bash scripts/testhosts.sh up
 STATE=${ZREP_TESTHOSTS_DIR:-/var/lib/zrep-testhosts}

@@ -18,7 +18,7 @@ fuse | openzfs | all) ;;
 	exit 2
 	;;
 esac
-bash scripts/ensure-go.sh >/dev/null
+eval "$(bash scripts/ensure-go.sh)" # a Go that builds zrep, also on a stock Debian 12
 go vet ./...
 
 # ZREP_TEST_REQUIRE=e2e turns "test hosts missing" skips into failures.
@@ -37,6 +37,12 @@ t0=$SECONDS
 # Unit tests: everything but the end-to-end scenarios.
 ZREP_TEST_REQUIRE=$require go test -count=1 -skip '^TestScripts' ./...
 echo "test.sh: unit tests $((SECONDS - t0))s"
+
+# The package: built, installed into a throwaway root, run from there
+# (about 10 s with a warm build cache).
+t0=$SECONDS
+bash scripts/deb-test.sh
+echo "test.sh: deb package $((SECONDS - t0))s"
 
 if [[ $TIERS == fuse || $TIERS == all ]]; then
 	t0=$SECONDS

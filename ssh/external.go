@@ -55,7 +55,7 @@ func (e *External) spec(argv []string) (execSpec, error) {
 	if len(argv) == 0 {
 		return execSpec{}, errors.New(e.name + ": empty command")
 	}
-	cmd := append(append(e.prog[:len(e.prog):len(e.prog)], e.name), commandLine(argv))
+	cmd := append(append(e.prog[:len(e.prog):len(e.prog)], e.name), remoteCommandLine(argv))
 	return execSpec{host: e.name, argv: argv, cmd: cmd, viaSSH: true, detach: true}, nil
 }
 

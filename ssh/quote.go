@@ -23,6 +23,20 @@ func commandLine(argv []string) string {
 	return strings.Join(words, " ")
 }
 
+// SbinDirs are where zfs and zpool live (Debian: /sbin, a link to
+// /usr/sbin; FreeBSD: /sbin; a source build: /usr/local/sbin). cron's and a
+// non-root SSH session's PATH often lack them.
+const SbinDirs = "/sbin:/usr/sbin:/usr/local/sbin"
+
+// remoteCommandLine is commandLine run with SbinDirs appended to the remote
+// user's PATH, so `zfs` is found whatever that PATH is (classic relied on
+// it and failed with "zfs: command not found"). "$PATH" ends at the quote,
+// so csh's $var:modifier syntax never sees the colon, and env(1) is in
+// every PATH on every shell.
+func remoteCommandLine(argv []string) string {
+	return `env "PATH=$PATH"'` + ":" + SbinDirs + `' ` + commandLine(argv)
+}
+
 // Filtered wraps argv in `sh -c` between shell filters (classic
 // ZREP_OUTFILTER / ZREP_INFILTER): in | argv | out. The filters are the
 // administrator's own shell text, run as written; argv is quoted.

@@ -59,3 +59,24 @@ func TestTailBuffer(t *testing.T) {
 		t.Errorf("got %q", b.String())
 	}
 }
+
+// A remote shell whose PATH lacks the sbin directories (cron, a non-root
+// SSH session) still finds a program there, and the user's own PATH
+// comes first.
+func TestRemoteCommandLinePath(t *testing.T) {
+	for _, shell := range []string{"sh", "bash", "dash", "csh", "tcsh", "fish"} {
+		if _, err := exec.LookPath(shell); err != nil {
+			continue
+		}
+		cmd := exec.Command(shell, "-c", remoteCommandLine([]string{"printenv", "PATH"}))
+		cmd.Env = []string{"PATH=/usr/bin:/bin"}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("%s: %v", shell, err)
+			continue
+		}
+		if got, want := strings.TrimSpace(string(out)), "/usr/bin:/bin:"+SbinDirs; got != want {
+			t.Errorf("%s: PATH=%q, want %q", shell, got, want)
+		}
+	}
+}

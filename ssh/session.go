@@ -71,7 +71,7 @@ func (c *Client) start(ctx context.Context, argv []string, stdin io.Reader) (*se
 		stdinPipe, err = sess.StdinPipe()
 	}
 	if err == nil {
-		err = sess.Start(commandLine(argv))
+		err = sess.Start(remoteCommandLine(argv))
 	}
 	if err != nil {
 		sess.Close()

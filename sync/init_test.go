@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zrep-go/zrep/zfsprops"
 	"github.com/zrep-go/zrep/zfsprops/zfstest"
 
 	"github.com/zrep-go/zrep/ssh/sshtest"
@@ -78,5 +79,20 @@ func TestInitUndoLeavesSomeoneElsesReplica(t *testing.T) {
 	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "pb/x"})
 	if err == nil || !strings.Contains(err.Error(), "left hostb:pb/x alone") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A destination in a pool that does not exist is named as a missing pool
+// (no `zfs create -p POOL` advice), and nothing is set or created.
+func TestInitMissingPool(t *testing.T) {
+	local, remote := sshtest.New(t, "localhost"), sshtest.New(t, "hostb")
+	env, _ := testEnv(t, local, remote)
+	local.Expect(detailArgv("pa/x")).Returns(plainFS("pa/x"))
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "nopool/x"}).Fails(1, "cannot open 'nopool/x': dataset does not exist")
+	remote.Expect([]string{"zfs", "list", "-H", "-o", "name", "nopool"}).Fails(1, "cannot open 'nopool': dataset does not exist")
+	err := env.Init(context.Background(), InitOptions{Src: "pa/x", DestHost: "hostb", DestFS: "nopool/x"})
+	if err == nil || err.Error() != "pool nopool (for nopool/x) does not exist on hostb" ||
+		zfsprops.HintOf(err) != "check the name: zpool list on hostb shows its pools" {
+		t.Fatalf("got %v; hint %q", err, zfsprops.HintOf(err))
 	}
 }

@@ -26,6 +26,10 @@ func (e *Env) checkDest(ctx context.Context, ends initEnds, o InitOptions) (bool
 		if err != nil {
 			return false, err
 		}
+		if !ok && !strings.Contains(parent, "/") {
+			return false, zfsprops.WithHint(fmt.Errorf("pool %s (for %s) does not exist on %s", parent, o.DestFS, ends.dstName),
+				"check the name: zpool list on %s shows its pools", ends.dstName)
+		}
 		if !ok {
 			return false, zfsprops.WithHint(fmt.Errorf("parent %s of %s does not exist on %s", parent, o.DestFS, ends.dstName),
 				"create it on %s: zfs create -p %s", ends.dstName, parent)

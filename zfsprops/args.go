@@ -225,3 +225,8 @@ func PoolSyncArgv(pool string) []string { return []string{"zpool", "sync", pool}
 func SourceArgv(prop, name string) []string {
 	return []string{"zfs", "get", "-H", "-o", "source", prop, name}
 }
+
+// NamesArgv lists every filesystem and volume by name (shell completion).
+func NamesArgv() []string {
+	return []string{"zfs", "list", "-H", "-o", "name", "-t", "filesystem,volume"}
+}

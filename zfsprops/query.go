@@ -126,3 +126,18 @@ func GUID(ctx context.Context, h ssh.Host, snap string) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// Names lists every filesystem and volume on h, in zfs's order.
+func Names(ctx context.Context, h ssh.Host) ([]string, error) {
+	out, err := Run(ctx, h, NamesArgv())
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line != "" { // a name may hold spaces: one per line, as is
+			names = append(names, line)
+		}
+	}
+	return names, nil
+}
