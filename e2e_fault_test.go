@@ -38,7 +38,7 @@ func cmdKillat(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Stderr().Write(stderr.Bytes())
 	var last string
 	for _, l := range strings.Split(stderr.String(), "\n") {
-		if d, ok := strings.CutPrefix(l, "DEBUG: "); ok {
+		if d, ok := debugLine(l); ok {
 			last = d
 		}
 	}
@@ -75,7 +75,7 @@ func cmdPairok(ts *testscript.TestScript, neg bool, args []string) {
 	err := c.Run()
 	var extra, sends []string
 	for _, l := range strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n") {
-		d, ok := strings.CutPrefix(l, "DEBUG: ")
+		d, ok := debugLine(l)
 		switch {
 		case !ok && l != "":
 			extra = append(extra, l)
@@ -215,3 +215,12 @@ wait $p; rc=$?
 while $ssh "$peer" pgrep -f "'^zfs (send|recv) .*$peerfs'" >/dev/null; do sleep 0.2; done
 echo "zrep exit $rc"
 `
+
+// stampRE is the timestamp zrep puts before its -D and -v lines when
+// stderr is not a terminal (as in these tests).
+var stampRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ `)
+
+// debugLine is a -D trace line without its timestamp and DEBUG: prefix.
+func debugLine(l string) (string, bool) {
+	return strings.CutPrefix(stampRE.ReplaceAllString(l, ""), "DEBUG: ")
+}

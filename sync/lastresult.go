@@ -65,7 +65,7 @@ func recordable(err error) bool {
 		new(*HalfPairError), new(*PartnerNameError), new(*zfsprops.PropError),
 		new(*zfsprops.BrokenError),
 		// Busy: another run holds the pair and is doing the work.
-		new(*BusyError), new(*lock.BusyError),
+		new(*BusyError), new(*lock.BusyError), new(*lock.UnsafeError),
 	}
 	for _, target := range refusals {
 		if errors.As(err, target) {
